@@ -1,0 +1,64 @@
+# Wegweiser Sachsen — one entry point for people and CI.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test setup migrate seed lint format typecheck check bench lock clean help
+
+help:
+	@echo "make run    - set up, migrate, seed (if empty) and serve on http://$(HOST):$(PORT)"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make check  - lint, type-check and verify the migrations match the models"
+	@echo "make bench  - run the benchmark (see bench/README.md)"
+	@echo "make lock   - re-pin dependencies after editing pyproject.toml"
+
+$(STAMP): requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	mkdir -p data
+	$(BIN)/alembic upgrade head
+
+seed: migrate
+	$(BIN)/python -m seed --if-empty
+
+run: seed
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: lint typecheck
+	$(BIN)/python -m tests.check_migrations
+
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --no-header --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --no-header --python-version 3.11 -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) data/*.sqlite3* .pytest_cache .ruff_cache .mypy_cache

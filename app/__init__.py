@@ -1,0 +1,1 @@
+"""Wegweiser Sachsen: who does what, where, in asylum and refugee support in Saxony."""

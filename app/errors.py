@@ -1,0 +1,139 @@
+"""Domain errors and their rendering as RFC 9457 `application/problem+json`.
+
+Services raise the domain errors below; one set of handlers turns them, and
+every framework error, into a problem document. Nothing else builds error
+responses, so every endpoint fails the same way.
+"""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class InvalidParam(BaseModel):
+    name: str = Field(examples=["limit"])
+    location: str = Field(examples=["query"])
+    reason: str = Field(examples=["Input should be less than or equal to 200"])
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(examples=["/problems/not-found"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["No organisation with slug 'gibt-es-nicht'."])
+    instance: str | None = Field(default=None, examples=["/organisations/gibt-es-nicht"])
+    invalid_params: list[InvalidParam] | None = None
+
+
+class DomainError(Exception):
+    status: HTTPStatus = HTTPStatus.BAD_REQUEST
+    problem_type = "bad-request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    status = HTTPStatus.NOT_FOUND
+    problem_type = "not-found"
+
+    def __init__(self, resource: str, key_name: str, key: object) -> None:
+        super().__init__(f"No {resource} with {key_name} {key!r}.")
+
+
+class InvalidParameter(DomainError):
+    """A syntactically valid parameter whose value makes no sense (bad cursor, unknown region)."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    problem_type = "invalid-parameter"
+
+    def __init__(self, name: str, reason: str, location: str = "query") -> None:
+        super().__init__(f"Invalid value for parameter '{name}': {reason}")
+        self.params = [InvalidParam(name=name, location=location, reason=reason)]
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    problem_type: str,
+    detail: str,
+    invalid_params: list[InvalidParam] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    problem = Problem(
+        type=f"/problems/{problem_type}" if problem_type != "about:blank" else problem_type,
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        invalid_params=invalid_params,
+    )
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _validation_params(exc: RequestValidationError) -> list[InvalidParam]:
+    params = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        location = loc[0] if loc else "request"
+        name = ".".join(loc[1:]) or location
+        params.append(InvalidParam(name=name, location=location, reason=error.get("msg", "")))
+    return params
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        params = exc.params if isinstance(exc, InvalidParameter) else None
+        return problem_response(request, exc.status, exc.problem_type, exc.detail, params)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        params = _validation_params(exc)
+        names = ", ".join(sorted({p.name for p in params}))
+        return problem_response(
+            request, 422, "invalid-parameter", f"Invalid request parameter(s): {names}.", params
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "about:blank")
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"There is nothing at {request.url.path}."
+        return problem_response(request, exc.status_code, kind, detail, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            request, 500, "internal-error", "An unexpected error occurred; it has been logged."
+        )
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "Not found"},
+    422: {
+        "model": Problem,
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+        "description": "Invalid parameter",
+    },
+}

@@ -1,0 +1,80 @@
+"""The FastAPI application: `uvicorn app.main:app`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
+
+from app import root
+from app.config import Settings, get_settings
+from app.contacts.router import router as contacts_router
+from app.db import make_engine
+from app.errors import install_error_handlers
+from app.networks.router import router as networks_router
+from app.organisations.router import router as organisations_router
+from app.regions.router import router as regions_router
+
+DESCRIPTION = """
+**Wer macht was, wo?** A directory of the state bodies, networks, associations,
+projects and committees working on asylum and refugee support in Saxony, with
+their tasks, members, partners, regions and contacts.
+
+The data comes from *Praxis vor Ort* (IQ Netzwerk Sachsen, 16.04.2015); every
+record names the slide and section it was taken from.
+
+Lists share one envelope (`items`, `total`, `limit`, `links`) with cursor
+pagination; errors are RFC 9457 `application/problem+json`.
+"""
+
+TAGS = [
+    {
+        "name": "organisations",
+        "description": "Every actor: authorities, associations, projects, networks …",
+    },
+    {
+        "name": "networks",
+        "description": "Networks, committees, working groups and round tables with members.",
+    },
+    {"name": "regions", "description": "Freistaat Sachsen, its Kreise and the places below them."},
+    {"name": "contacts", "description": "E-mail addresses, websites and named people."},
+    {"name": "meta", "description": "The API index."},
+]
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPIOffline(
+        title="Wegweiser Sachsen",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        generate_unique_id_function=_operation_id,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
+    install_error_handlers(app)
+    for router in (
+        root.router,
+        organisations_router,
+        networks_router,
+        regions_router,
+        contacts_router,
+    ):
+        app.include_router(router)
+    return app
+
+
+app = create_app()

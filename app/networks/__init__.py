@@ -1,0 +1,1 @@
+"""Networks, committees, working groups and round tables: organisations with members."""

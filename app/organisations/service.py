@@ -1,0 +1,284 @@
+"""Queries over organisations, their relations, regions and topics."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from app.contacts import service as contact_service
+from app.errors import NotFound
+from app.folding import fold
+from app.organisations.models import (
+    INVERSE_RELATION,
+    NETWORK_KINDS,
+    Organisation,
+    OrganisationRegion,
+    OrganisationTopic,
+    Relation,
+    RelationType,
+)
+from app.organisations.schemas import (
+    MemberPublic,
+    NetworkDetail,
+    NetworkSummary,
+    OrganisationDetail,
+    OrganisationSummary,
+    RegionLinkPublic,
+    RelationPublic,
+)
+from app.pagination import PageRequest, SortKey, Window, fetch_window
+from app.refs import OrganisationRef, organisation_url
+from app.regions import service as region_service
+from app.regions.models import Region
+from app.sources import service as source_service
+
+NAME_ORDER = SortKey("name", (Organisation.name_key, Organisation.id), (False, False))
+
+# `network <type> organisation` relations that make the organisation one of the
+# network's members, and the role they imply.
+LEADERSHIP_RELATIONS: dict[str, str] = {
+    RelationType.coordinated_by: "coordinator",
+    RelationType.convened_by: "convener",
+}
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    q: str | None = None
+    kinds: Sequence[str] = ()
+    levels: Sequence[str] = ()
+    region: str | None = None
+    topics: Sequence[str] = ()
+    networks_only: bool = False
+
+
+def filtered_query(session: Session, filters: OrganisationFilters) -> Select[tuple[Organisation]]:
+    query = select(Organisation)
+    if filters.networks_only:
+        query = query.where(Organisation.kind.in_(NETWORK_KINDS))
+    if filters.kinds:
+        query = query.where(Organisation.kind.in_(filters.kinds))
+    if filters.levels:
+        query = query.where(Organisation.level.in_(filters.levels))
+    if filters.q:
+        query = query.where(Organisation.name_key.contains(fold(filters.q), autoescape=True))
+    if filters.region:
+        region_ids = region_service.region_filter_ids(session, filters.region)
+        in_region = select(OrganisationRegion.organisation_id).where(
+            OrganisationRegion.region_id.in_(region_ids)
+        )
+        query = query.where(Organisation.id.in_(in_region))
+    if filters.topics:
+        with_topic = select(OrganisationTopic.organisation_id).where(
+            OrganisationTopic.topic.in_([fold(t) for t in filters.topics])
+        )
+        query = query.where(Organisation.id.in_(with_topic))
+    return query
+
+
+def list_organisations(
+    session: Session, filters: OrganisationFilters, page: PageRequest, base: str
+) -> Window[OrganisationSummary]:
+    window = fetch_window(
+        session,
+        filtered_query(session, filters),
+        NAME_ORDER,
+        page,
+        key_of=lambda row: (row[0].name_key, row[0].id),
+    )
+    organisations = [row[0] for row in window.rows]
+    return Window(summaries(session, organisations, base), window.total, window.next_cursor)
+
+
+def list_networks(
+    session: Session, filters: OrganisationFilters, page: PageRequest, base: str
+) -> Window[NetworkSummary]:
+    window = list_organisations(session, filters, page, base)
+    members = members_of(session, [s.id for s in window.rows], base)
+    items = [NetworkSummary(**s.model_dump(), members=members[s.id]) for s in window.rows]
+    return Window(items, window.total, window.next_cursor)
+
+
+def get_organisation(session: Session, slug: str) -> Organisation:
+    organisation = session.execute(
+        select(Organisation).where(Organisation.slug == slug)
+    ).scalar_one_or_none()
+    if organisation is None:
+        raise NotFound("organisation", "slug", slug)
+    return organisation
+
+
+def get_network(session: Session, slug: str) -> Organisation:
+    organisation = get_organisation(session, slug)
+    if organisation.kind not in NETWORK_KINDS:
+        raise NotFound("network", "slug", slug)
+    return organisation
+
+
+def summaries(
+    session: Session, organisations: Sequence[Organisation], base: str
+) -> list[OrganisationSummary]:
+    ids = [o.id for o in organisations if o.id is not None]
+    topics = topics_of(session, ids)
+    regions = region_links_of(session, ids, base)
+    return [
+        OrganisationSummary(
+            id=o.id,
+            slug=o.slug,
+            name=o.name,
+            short_name=o.short_name,
+            kind=o.kind,
+            legal_form=o.legal_form,
+            level=o.level,
+            topics=topics[o.id],
+            regions=regions[o.id],
+            url=organisation_url(base, o.slug),
+            version=o.version,
+            updated_at=o.updated_at,
+        )
+        for o in organisations
+    ]
+
+
+def organisation_detail(
+    session: Session, organisation: Organisation, base: str
+) -> OrganisationDetail:
+    (summary,) = summaries(session, [organisation], base)
+    return OrganisationDetail(
+        **summary.model_dump(),
+        description=organisation.description,
+        tasks=organisation.tasks,
+        target_groups=organisation.target_groups,
+        names_in_source=organisation.names_in_source,
+        contacts=contact_service.contacts_of_organisation(session, organisation.id, base),
+        relations=relations_of(session, organisation.id, base),
+        provenance=source_service.provenance(
+            session,
+            organisation.source_id,
+            organisation.source_slide,
+            organisation.source_section,
+            organisation.corrections,
+        ),
+        created_at=organisation.created_at,
+    )
+
+
+def network_detail(session: Session, network: Organisation, base: str) -> NetworkDetail:
+    detail = organisation_detail(session, network, base)
+    return NetworkDetail(
+        **detail.model_dump(), members=members_of(session, [network.id], base)[network.id]
+    )
+
+
+def topics_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        rows = session.execute(
+            select(OrganisationTopic.organisation_id, OrganisationTopic.topic)
+            .where(OrganisationTopic.organisation_id.in_(ids))
+            .order_by(OrganisationTopic.topic)
+        )
+        for organisation_id, topic in rows:
+            result[organisation_id].append(topic)
+    return result
+
+
+def region_links_of(
+    session: Session, ids: Sequence[int], base: str
+) -> dict[int, list[RegionLinkPublic]]:
+    result: dict[int, list[RegionLinkPublic]] = defaultdict(list)
+    if ids:
+        rows = session.execute(
+            select(OrganisationRegion.organisation_id, OrganisationRegion.role, Region)
+            .join(Region, Region.id == OrganisationRegion.region_id)
+            .where(OrganisationRegion.organisation_id.in_(ids))
+            .order_by(OrganisationRegion.role, Region.name_key)
+        )
+        for organisation_id, role, region in rows:
+            ref = region_service.region_ref(region, base)
+            result[organisation_id].append(RegionLinkPublic(**ref.model_dump(), role=role))
+    return result
+
+
+def relations_of(session: Session, organisation_id: int | None, base: str) -> list[RelationPublic]:
+    other = aliased(Organisation)
+    outgoing = session.execute(
+        select(Relation, other)
+        .join(other, other.id == Relation.object_id)
+        .where(Relation.subject_id == organisation_id)
+        .order_by(Relation.type, other.name_key)
+    ).all()
+    incoming = session.execute(
+        select(Relation, other)
+        .join(other, other.id == Relation.subject_id)
+        .where(Relation.object_id == organisation_id)
+        .order_by(Relation.type, other.name_key)
+    ).all()
+    return [
+        _relation(relation, partner, "outgoing", relation.type, base)
+        for relation, partner in outgoing
+    ] + [
+        _relation(relation, partner, "incoming", INVERSE_RELATION[relation.type], base)
+        for relation, partner in incoming
+    ]
+
+
+def _relation(
+    relation: Relation, partner: Organisation, direction: str, type_: str, base: str
+) -> RelationPublic:
+    return RelationPublic(
+        type=type_,
+        direction=direction,
+        role=relation.role,
+        note=relation.note,
+        organisation=_ref(partner, base),
+    )
+
+
+def members_of(
+    session: Session, network_ids: Sequence[int], base: str
+) -> dict[int, list[MemberPublic]]:
+    """Members of each network: `member_of` relations, plus whoever coordinates or convenes it."""
+    result: dict[int, list[MemberPublic]] = defaultdict(list)
+    if not network_ids:
+        return result
+    member = aliased(Organisation)
+    joins_network = (
+        (Relation.type == RelationType.member_of)
+        & Relation.object_id.in_(network_ids)
+        & (member.id == Relation.subject_id)
+    ) | (
+        Relation.type.in_(LEADERSHIP_RELATIONS)
+        & Relation.subject_id.in_(network_ids)
+        & (member.id == Relation.object_id)
+    )
+    rows = session.execute(
+        select(Relation, member)
+        .join(member, joins_network)
+        .order_by(member.name_key, Relation.type)
+    )
+    for relation, organisation in rows:
+        network_id = (
+            relation.object_id if relation.type == RelationType.member_of else relation.subject_id
+        )
+        role = relation.role or LEADERSHIP_RELATIONS.get(relation.type, "member")
+        result[network_id].append(
+            MemberPublic(**_ref(organisation, base).model_dump(), role=role, relation=relation.type)
+        )
+    return result
+
+
+def refs(organisations: Sequence[Organisation], base: str) -> list[OrganisationRef]:
+    return [_ref(o, base) for o in organisations]
+
+
+def _ref(organisation: Organisation, base: str) -> OrganisationRef:
+    return OrganisationRef(
+        slug=organisation.slug,
+        name=organisation.name,
+        kind=organisation.kind,
+        url=organisation_url(base, organisation.slug),
+    )

@@ -1,0 +1,30 @@
+"""Compact references from one resource to another, as embedded in responses."""
+
+from pydantic import BaseModel, Field
+
+
+class OrganisationRef(BaseModel):
+    slug: str = Field(examples=["bon-courage"])
+    name: str = Field(examples=["Bon Courage e.V."])
+    kind: str = Field(examples=["association"])
+    url: str = Field(examples=["http://127.0.0.1:8000/organisations/bon-courage"])
+
+
+class RegionRef(BaseModel):
+    code: str | None = Field(examples=["14729"])
+    slug: str = Field(examples=["landkreis-leipzig"])
+    name: str = Field(examples=["Landkreis Leipzig"])
+    kind: str = Field(examples=["rural_district"])
+    url: str = Field(examples=["http://127.0.0.1:8000/regions/14729"])
+
+
+def organisation_url(base: str, slug: str) -> str:
+    return f"{base}/organisations/{slug}"
+
+
+def region_url(base: str, code: str | None, slug: str) -> str:
+    return f"{base}/regions/{code or slug}"
+
+
+def contact_url(base: str, contact_id: int) -> str:
+    return f"{base}/contacts/{contact_id}"

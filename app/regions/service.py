@@ -1,0 +1,153 @@
+"""Region lookups and the region hierarchy."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from app.errors import InvalidParameter, NotFound
+from app.folding import fold
+from app.organisations.models import Organisation, OrganisationRegion
+from app.pagination import PageRequest, SortKey, Window, fetch_window
+from app.refs import OrganisationRef, RegionRef, organisation_url, region_url
+from app.regions.models import Region
+from app.regions.schemas import RegionDetail, RegionSummary
+
+NAME_ORDER = SortKey("name", (Region.name_key, Region.id), (False, False))
+DIRECT_ORGANISATIONS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class RegionFilters:
+    q: str | None = None
+    kinds: Sequence[str] = ()
+    parent: str | None = None
+
+
+def find_region(session: Session, key: str) -> Region | None:
+    """A region by official code or slug."""
+    query = select(Region).where(or_(Region.code == key, Region.slug == key))
+    return session.execute(query).scalars().first()
+
+
+def get_region(session: Session, key: str) -> Region:
+    region = find_region(session, key)
+    if region is None:
+        raise NotFound("region", "code or slug", key)
+    return region
+
+
+def region_filter_ids(session: Session, key: str, param: str = "region") -> list[int]:
+    """Ids of the region named by a filter parameter and of all regions below it."""
+    return descendant_ids(session, get_region_param(session, key, param))
+
+
+def descendant_ids(session: Session, region: Region) -> list[int]:
+    tree = select(Region.id).where(Region.id == region.id).cte("tree", recursive=True)
+    tree = tree.union_all(select(Region.id).where(Region.parent_id == tree.c.id))
+    return list(session.execute(select(tree.c.id)).scalars())
+
+
+def regions_by_id(session: Session, ids: set[int]) -> dict[int, Region]:
+    if not ids:
+        return {}
+    return {r.id: r for r in session.execute(select(Region).where(Region.id.in_(ids))).scalars()}
+
+
+def children_of(session: Session, region: Region) -> list[Region]:
+    return list(
+        session.execute(
+            select(Region).where(Region.parent_id == region.id).order_by(Region.name_key, Region.id)
+        ).scalars()
+    )
+
+
+def count_regions(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(Region)).scalar_one()
+
+
+def region_ref(region: Region, base: str) -> RegionRef:
+    return RegionRef(
+        code=region.code,
+        slug=region.slug,
+        name=region.name,
+        kind=region.kind,
+        url=region_url(base, region.code, region.slug),
+    )
+
+
+def region_summaries(session: Session, regions: Sequence[Region], base: str) -> list[RegionSummary]:
+    parents = regions_by_id(session, {r.parent_id for r in regions if r.parent_id is not None})
+    return [
+        RegionSummary(
+            **region_ref(r, base).model_dump(),
+            id=r.id,
+            parent=region_ref(parents[r.parent_id], base) if r.parent_id else None,
+            note=r.note,
+            version=r.version,
+            updated_at=r.updated_at,
+        )
+        for r in regions
+    ]
+
+
+def list_regions(
+    session: Session, filters: RegionFilters, page: PageRequest, base: str
+) -> Window[RegionSummary]:
+    query = select(Region)
+    if filters.q:
+        query = query.where(Region.name_key.contains(fold(filters.q), autoescape=True))
+    if filters.kinds:
+        query = query.where(Region.kind.in_(filters.kinds))
+    if filters.parent:
+        query = query.where(
+            Region.parent_id == get_region_param(session, filters.parent, "parent").id
+        )
+    window = fetch_window(
+        session, query, NAME_ORDER, page, key_of=lambda row: (row[0].name_key, row[0].id)
+    )
+    regions = [row[0] for row in window.rows]
+    return Window(region_summaries(session, regions, base), window.total, window.next_cursor)
+
+
+def get_region_param(session: Session, key: str, param: str) -> Region:
+    region = find_region(session, key)
+    if region is None:
+        raise InvalidParameter(param, f"no region with code or slug {key!r}")
+    return region
+
+
+def region_detail(session: Session, region: Region, base: str) -> RegionDetail:
+    (summary,) = region_summaries(session, [region], base)
+    ids = descendant_ids(session, region)
+    in_tree = select(OrganisationRegion.organisation_id).where(
+        OrganisationRegion.region_id.in_(ids)
+    )
+    count = session.execute(
+        select(func.count()).select_from(Organisation).where(Organisation.id.in_(in_tree))
+    ).scalar_one()
+    direct = session.execute(
+        select(Organisation)
+        .join(OrganisationRegion, OrganisationRegion.organisation_id == Organisation.id)
+        .where(OrganisationRegion.region_id == region.id)
+        .order_by(Organisation.name_key, Organisation.id)
+        .limit(DIRECT_ORGANISATIONS_SHOWN)
+    ).scalars()
+    key = region.code or region.slug
+    return RegionDetail(
+        **summary.model_dump(),
+        children=[region_ref(c, base) for c in children_of(session, region)],
+        organisations=[
+            OrganisationRef(
+                slug=o.slug, name=o.name, kind=o.kind, url=organisation_url(base, o.slug)
+            )
+            for o in direct
+        ],
+        organisation_count=count,
+        links={
+            "organisations": f"{base}/organisations?region={key}",
+            "contacts": f"{base}/contacts?region={key}",
+        },
+        created_at=region.created_at,
+    )

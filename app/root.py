@@ -1,0 +1,39 @@
+"""The entry point of the API: what is here and where the data comes from."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from app.deps import BaseUrlDep, SessionDep
+from app.sources.models import SourceDocument
+from app.sources.schemas import SourcePublic
+
+router = APIRouter(tags=["meta"])
+
+
+class Index(BaseModel):
+    name: str = Field(examples=["Wegweiser Sachsen"])
+    description: str
+    links: dict[str, str] = Field(
+        examples=[{"organisations": "http://127.0.0.1:8000/organisations"}]
+    )
+    sources: list[SourcePublic]
+
+
+@router.get("/", summary="API index", response_model=Index)
+def index(session: SessionDep, base: BaseUrlDep) -> Index:
+    sources = session.execute(select(SourceDocument).order_by(SourceDocument.id)).scalars()
+    return Index(
+        name="Wegweiser Sachsen",
+        description="Wer macht was, wo: Initiativen, Netzwerke und Gremien "
+        "im Themenfeld Asyl und Flüchtlinge in Sachsen.",
+        links={
+            "organisations": f"{base}/organisations",
+            "networks": f"{base}/networks",
+            "regions": f"{base}/regions",
+            "contacts": f"{base}/contacts",
+            "docs": f"{base}/docs",
+            "openapi": f"{base}/openapi.json",
+        },
+        sources=[SourcePublic.model_validate(s, from_attributes=True) for s in sources],
+    )
