@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test setup migrate seed lint format typecheck check bench lock clean help
+.PHONY: run test setup migrate seed lint format typecheck check check-migrations bench lock clean help
 
 help:
 	@echo "make run    - set up, migrate, seed (if empty) and serve on http://$(HOST):$(PORT)"
@@ -49,8 +49,13 @@ format: setup
 typecheck: setup
 	$(BIN)/mypy
 
-check: lint typecheck
-	$(BIN)/python -m tests.check_migrations
+# Migrate a scratch SQLite database and let Alembic compare it with the models.
+check-migrations: setup
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	WEGWEISER_DATABASE_URL="sqlite:///$$tmp/check.sqlite3" $(BIN)/alembic upgrade head && \
+	WEGWEISER_DATABASE_URL="sqlite:///$$tmp/check.sqlite3" $(BIN)/alembic check
+
+check: lint typecheck check-migrations
 
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
