@@ -10,6 +10,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
@@ -40,6 +41,19 @@ class Page(BaseModel, Generic[T]):
     links: PageLinks
 
 
+class FacetValue(BaseModel):
+    value: str | None = Field(examples=["14626"], description="The filter value; null: not set.")
+    label: str | None = Field(default=None, examples=["Landkreis Görlitz"])
+    count: int = Field(examples=[7])
+
+
+class FacetedPage(Page[T], Generic[T]):
+    facets: dict[str, list[FacetValue]] | None = Field(
+        default=None,
+        description="With `facets=…`: counts per value of each facet for the current filter.",
+    )
+
+
 @dataclass(frozen=True)
 class PageRequest:
     limit: int
@@ -61,11 +75,33 @@ def page_request(
 
 @dataclass(frozen=True)
 class SortKey:
-    """Columns a list is ordered by; the last must be unique (the tie-breaker)."""
+    """Columns a list is ordered by; the last must be unique (the tie-breaker).
+
+    `types` says how each column's value travels in a cursor (JSON has no datetimes).
+    """
 
     name: str
     columns: Sequence[ColumnElement[Any]]
     descending: Sequence[bool]
+    types: Sequence[type] = ()
+
+    def encode(self, values: Sequence[Any]) -> list[Any]:
+        return [v.isoformat() if isinstance(v, datetime) else v for v in values]
+
+    def decode(self, values: Sequence[Any]) -> list[Any]:
+        types = self.types or [type(v) for v in values]
+        decoded = []
+        for value, kind in zip(values, types, strict=True):
+            if kind is datetime:
+                parsed = datetime.fromisoformat(value)
+                decoded.append(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+            elif kind is float and isinstance(value, int | float):
+                decoded.append(float(value))
+            elif isinstance(value, kind):
+                decoded.append(value)
+            else:
+                raise ValueError(f"cursor value {value!r} is not a {kind.__name__}")
+        return decoded
 
     def order_by(self) -> list[ColumnElement[Any]]:
         return [
@@ -82,8 +118,8 @@ class SortKey:
         return or_(*clauses)
 
 
-def encode_cursor(sort: str, values: Sequence[Any]) -> str:
-    raw = json.dumps({"s": sort, "k": list(values)}, separators=(",", ":"), default=str)
+def encode_cursor(sort: SortKey, values: Sequence[Any]) -> str:
+    raw = json.dumps({"s": sort.name, "k": sort.encode(values)}, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -96,11 +132,11 @@ def decode_cursor(cursor: str, sort: SortKey) -> list[Any]:
             raise ValueError
         if len(values) != len(sort.columns):
             raise ValueError
+        return sort.decode(values)
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidParameter(
-            "cursor", "not a cursor from this list; start again without it"
+            "cursor", "not a cursor from this list and order; start again without it"
         ) from exc
-    return values
 
 
 @dataclass
@@ -111,24 +147,26 @@ class Window(Generic[T]):
 
 
 def fetch_window(
-    session: Session,
-    query: Select[Any],
-    sort: SortKey,
-    page: PageRequest,
-    key_of: Any,
+    session: Session, query: Select[Any], sort: SortKey, page: PageRequest
 ) -> Window[Any]:
-    """Run `query` for one page; `key_of(row)` returns the row's sort-key values."""
+    """Run `query` for one page of rows, ordered by `sort`, counting all matches."""
     total = session.execute(
         select(func.count()).select_from(query.order_by(None).subquery())
     ).scalar_one()
-    paged = query
+    paged = query.add_columns(*(c.label(f"sort_key_{i}") for i, c in enumerate(sort.columns)))
     if page.cursor:
         paged = paged.where(sort.after(decode_cursor(page.cursor, sort)))
     rows = list(session.execute(paged.order_by(*sort.order_by()).limit(page.limit + 1)).all())
     has_more = len(rows) > page.limit
     rows = rows[: page.limit]
-    next_cursor = encode_cursor(sort.name, key_of(rows[-1])) if has_more and rows else None
+    width = len(sort.columns)
+    next_cursor = encode_cursor(sort, rows[-1][-width:]) if has_more and rows else None
     return Window(rows=rows, total=total, next_cursor=next_cursor)
+
+
+@dataclass
+class FacetedWindow(Window[T]):
+    facets: dict[str, list[FacetValue]] | None = None
 
 
 def page_links(request: Request, limit: int, next_cursor: str | None) -> PageLinks:
@@ -154,6 +192,14 @@ def paged(request: Request, response: Response, window: Window[T], page: PageReq
     """The list envelope for a window, with the RFC 8288 `Link` header set on `response`."""
     links = page_links(request, page.limit, window.next_cursor)
     response.headers["Link"] = link_header(links)
+    if isinstance(window, FacetedWindow):
+        return FacetedPage[T](
+            items=window.rows,
+            total=window.total,
+            limit=page.limit,
+            links=links,
+            facets=window.facets,
+        )
     return Page[T](items=window.rows, total=window.total, limit=page.limit, links=links)
 
 

@@ -46,9 +46,7 @@ def filtered_query(session: Session, filters: ContactFilters) -> Select[tuple[Co
 def list_contacts(
     session: Session, filters: ContactFilters, page: PageRequest, base: str
 ) -> Window[ContactPublic]:
-    window = fetch_window(
-        session, filtered_query(session, filters), ID_ORDER, page, key_of=lambda row: (row[0].id,)
-    )
+    window = fetch_window(session, filtered_query(session, filters), ID_ORDER, page)
     contacts = [row[0] for row in window.rows]
     return Window(public_contacts(session, contacts, base), window.total, window.next_cursor)
 

@@ -6,10 +6,21 @@ from fastapi import APIRouter, Query, Request, Response
 from app.deps import BaseUrlDep, SessionDep
 from app.errors import PROBLEM_RESPONSES
 from app.organisations import service
-from app.organisations.models import NETWORK_KINDS, Level
-from app.organisations.router import QueryText, RegionFilter, TopicFilter
+from app.organisations.models import NETWORK_KINDS
+from app.organisations.router import (
+    ContactFilter,
+    FacetsDep,
+    LevelFilter,
+    NetworkFilter,
+    QueryText,
+    RegionFilter,
+    RelatedFilter,
+    SortParam,
+    TopicFilter,
+    UpdatedSince,
+)
 from app.organisations.schemas import NetworkDetail, NetworkSummary
-from app.pagination import Page, PageDep, paged
+from app.pagination import FacetedPage, PageDep, paged
 
 router = APIRouter(prefix="/networks", tags=["networks"])
 
@@ -19,8 +30,9 @@ NetworkKind = StrEnum("NetworkKind", {k: k for k in sorted(NETWORK_KINDS)})  # t
 @router.get(
     "",
     summary="List networks",
-    description="Networks, committees, working groups and round tables, each with its members.",
-    response_model=Page[NetworkSummary],
+    description="Networks, committees, working groups and round tables, each with its members. "
+    "Takes the same filters as `/organisations`.",
+    response_model=FacetedPage[NetworkSummary],
     responses=PROBLEM_RESPONSES,
 )
 def list_networks(
@@ -29,19 +41,35 @@ def list_networks(
     session: SessionDep,
     base: BaseUrlDep,
     page: PageDep,
+    facets: FacetsDep,
     q: QueryText = None,
     kind: Annotated[
         list[NetworkKind],  # type: ignore[valid-type]
-        Query(description="Kind of network; repeat for any of several.", examples=["round_table"]),
-    ] = [],  # noqa: B006
-    level: Annotated[list[Level], Query(examples=["regional"])] = [],  # noqa: B006
-    region: RegionFilter = None,
+        Query(description="Kind of network.", examples=["round_table"]),
+    ] = [],  # noqa: B006 - FastAPI copies defaults
+    level: LevelFilter = [],  # noqa: B006
+    region: RegionFilter = [],  # noqa: B006
     topic: TopicFilter = [],  # noqa: B006
-) -> Page[NetworkSummary]:
+    network: NetworkFilter = [],  # noqa: B006
+    related_to: RelatedFilter = [],  # noqa: B006
+    has_contact: ContactFilter = [],  # noqa: B006
+    updated_since: UpdatedSince = None,
+    sort: SortParam = None,
+) -> FacetedPage[NetworkSummary]:
     filters = service.OrganisationFilters(
-        q=q, kinds=kind, levels=level, region=region, topics=topic, networks_only=True
+        q=q,
+        kinds=kind,
+        levels=level,
+        regions=region,
+        topics=topic,
+        networks=network,
+        related_to=related_to,
+        has_contact=has_contact,
+        updated_since=updated_since,
+        networks_only=True,
     )
-    return paged(request, response, service.list_networks(session, filters, page, base), page)
+    window = service.list_networks(session, filters, sort, page, base, facets)
+    return paged(request, response, window, page)  # type: ignore[return-value]
 
 
 @router.get(

@@ -1,31 +1,34 @@
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
+from app.contacts.models import ContactKind
 from app.deps import BaseUrlDep, SessionDep
-from app.errors import PROBLEM_RESPONSES
+from app.errors import PROBLEM_RESPONSES, InvalidParameter
 from app.organisations import service
+from app.organisations.facets import FACETS
 from app.organisations.models import Level, OrganisationKind
 from app.organisations.schemas import OrganisationDetail, OrganisationSummary
-from app.pagination import Page, PageDep, paged
+from app.organisations.service import OrganisationSort
+from app.pagination import FacetedPage, PageDep, paged
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 QueryText = Annotated[
     str | None,
     Query(
-        min_length=1, max_length=200, description="Part of the name.", examples=["Flüchtlingsrat"]
+        min_length=1,
+        max_length=10_000,
+        description="Search text: names, descriptions, tasks, topics, target groups.",
+        examples=["Rechtsberatung Leipzig"],
     ),
-]
-KindFilter = Annotated[
-    list[OrganisationKind],
-    Query(description="Kind of organisation; repeat for any of several.", examples=["association"]),
 ]
 LevelFilter = Annotated[
     list[Level], Query(description="Level the source files it under.", examples=["regional"])
 ]
 RegionFilter = Annotated[
-    str | None,
+    list[str],
     Query(
         max_length=120,
         description="Region code or slug; includes its sub-regions.",
@@ -33,16 +36,65 @@ RegionFilter = Annotated[
     ),
 ]
 TopicFilter = Annotated[
-    list[str],
-    Query(description="Topic tag; repeat for any of several.", examples=["rechtsberatung"]),
+    list[str], Query(max_length=80, description="Topic tag.", examples=["rechtsberatung"])
 ]
+NetworkFilter = Annotated[
+    list[str],
+    Query(
+        max_length=120,
+        description="Slug of a network: its members.",
+        examples=["iq-netzwerk-sachsen"],
+    ),
+]
+RelatedFilter = Annotated[
+    list[str],
+    Query(
+        max_length=120,
+        description="Slug of an organisation: everything related to it, either direction.",
+        examples=["bon-courage"],
+    ),
+]
+ContactFilter = Annotated[
+    list[ContactKind], Query(description="Has a contact of this kind.", examples=["email"])
+]
+UpdatedSince = Annotated[
+    datetime | None,
+    Query(description="Changed at or after this ISO 8601 time.", examples=["2026-01-01T00:00:00Z"]),
+]
+SortParam = Annotated[
+    OrganisationSort | None,
+    Query(description="Order; default `relevance` with `q`, else `name`.", examples=["name"]),
+]
+
+
+def facet_names(
+    facets: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description=f"Comma-separated facets to count: {', '.join(FACETS)}.",
+            examples=["kind,region"],
+        ),
+    ] = None,
+) -> list[str]:
+    names = [n.strip() for n in (facets or "").split(",") if n.strip()]
+    unknown = sorted(set(names) - set(FACETS))
+    if unknown:
+        raise InvalidParameter(
+            "facets", f"unknown facet(s) {', '.join(unknown)}; use {', '.join(FACETS)}"
+        )
+    return list(dict.fromkeys(names))
+
+
+FacetsDep = Annotated[list[str], Depends(facet_names)]
 
 
 @router.get(
     "",
     summary="List organisations",
-    description="Every actor of the directory, networks included, ordered by name.",
-    response_model=Page[OrganisationSummary],
+    description="Every actor of the directory, networks included. Different filters combine "
+    "with AND; a repeated filter matches any of its values.",
+    response_model=FacetedPage[OrganisationSummary],
     responses=PROBLEM_RESPONSES,
 )
 def list_organisations(
@@ -51,16 +103,33 @@ def list_organisations(
     session: SessionDep,
     base: BaseUrlDep,
     page: PageDep,
+    facets: FacetsDep,
     q: QueryText = None,
-    kind: KindFilter = [],  # noqa: B006 - FastAPI copies defaults
+    kind: Annotated[
+        list[OrganisationKind], Query(description="Kind of organisation.", examples=["association"])
+    ] = [],  # noqa: B006 - FastAPI copies defaults
     level: LevelFilter = [],  # noqa: B006
-    region: RegionFilter = None,
+    region: RegionFilter = [],  # noqa: B006
     topic: TopicFilter = [],  # noqa: B006
-) -> Page[OrganisationSummary]:
+    network: NetworkFilter = [],  # noqa: B006
+    related_to: RelatedFilter = [],  # noqa: B006
+    has_contact: ContactFilter = [],  # noqa: B006
+    updated_since: UpdatedSince = None,
+    sort: SortParam = None,
+) -> FacetedPage[OrganisationSummary]:
     filters = service.OrganisationFilters(
-        q=q, kinds=kind, levels=level, region=region, topics=topic
+        q=q,
+        kinds=kind,
+        levels=level,
+        regions=region,
+        topics=topic,
+        networks=network,
+        related_to=related_to,
+        has_contact=has_contact,
+        updated_since=updated_since,
     )
-    return paged(request, response, service.list_organisations(session, filters, page, base), page)
+    window = service.list_organisations(session, filters, sort, page, base, facets)
+    return paged(request, response, window, page)  # type: ignore[return-value]
 
 
 @router.get(

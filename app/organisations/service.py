@@ -3,14 +3,19 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from app.contacts import service as contact_service
-from app.errors import NotFound
+from app.contacts.models import Contact
+from app.db import as_utc
+from app.errors import InvalidParameter, NotFound
 from app.folding import fold
+from app.organisations import facets as facet_service
 from app.organisations.models import (
     INVERSE_RELATION,
     NETWORK_KINDS,
@@ -29,13 +34,11 @@ from app.organisations.schemas import (
     RegionLinkPublic,
     RelationPublic,
 )
-from app.pagination import PageRequest, SortKey, Window, fetch_window
+from app.pagination import FacetedWindow, PageRequest, SortKey, fetch_window
 from app.refs import OrganisationRef, organisation_url
 from app.regions import service as region_service
 from app.regions.models import Region
 from app.sources import service as source_service
-
-NAME_ORDER = SortKey("name", (Organisation.name_key, Organisation.id), (False, False))
 
 # `network <type> organisation` relations that make the organisation one of the
 # network's members, and the role they imply.
@@ -45,13 +48,27 @@ LEADERSHIP_RELATIONS: dict[str, str] = {
 }
 
 
+class OrganisationSort(StrEnum):
+    name = "name"
+    name_desc = "-name"
+    updated_at = "updated_at"
+    updated_at_desc = "-updated_at"
+    relevance = "relevance"
+
+
 @dataclass(frozen=True)
 class OrganisationFilters:
+    """List filters: different filters combine with AND, repeated values of one with OR."""
+
     q: str | None = None
     kinds: Sequence[str] = ()
     levels: Sequence[str] = ()
-    region: str | None = None
+    regions: Sequence[str] = ()
     topics: Sequence[str] = ()
+    networks: Sequence[str] = ()
+    related_to: Sequence[str] = ()
+    has_contact: Sequence[str] = ()
+    updated_since: datetime | None = None
     networks_only: bool = False
 
 
@@ -65,8 +82,12 @@ def filtered_query(session: Session, filters: OrganisationFilters) -> Select[tup
         query = query.where(Organisation.level.in_(filters.levels))
     if filters.q:
         query = query.where(Organisation.name_key.contains(fold(filters.q), autoescape=True))
-    if filters.region:
-        region_ids = region_service.region_filter_ids(session, filters.region)
+    if filters.regions:
+        region_ids = {
+            region_id
+            for key in filters.regions
+            for region_id in region_service.region_filter_ids(session, key)
+        }
         in_region = select(OrganisationRegion.organisation_id).where(
             OrganisationRegion.region_id.in_(region_ids)
         )
@@ -76,30 +97,85 @@ def filtered_query(session: Session, filters: OrganisationFilters) -> Select[tup
             OrganisationTopic.topic.in_([fold(t) for t in filters.topics])
         )
         query = query.where(Organisation.id.in_(with_topic))
+    if filters.networks:
+        network_ids = [_organisation_id(session, slug, "network") for slug in filters.networks]
+        query = query.where(Organisation.id.in_(_member_ids(network_ids)))
+    if filters.related_to:
+        other_ids = [_organisation_id(session, slug, "related_to") for slug in filters.related_to]
+        query = query.where(Organisation.id.in_(_related_ids(other_ids)))
+    if filters.has_contact:
+        with_contact = select(Contact.organisation_id).where(Contact.kind.in_(filters.has_contact))
+        query = query.where(Organisation.id.in_(with_contact))
+    if filters.updated_since:
+        query = query.where(Organisation.updated_at >= as_utc(filters.updated_since))
     return query
 
 
+def sort_key(sort: OrganisationSort, filters: OrganisationFilters) -> SortKey:
+    if sort is OrganisationSort.relevance:
+        raise InvalidParameter("sort", "sort=relevance needs a search text in q")
+    column = Organisation.updated_at if sort.lstrip("-") == "updated_at" else Organisation.name_key
+    kind = datetime if column is Organisation.updated_at else str
+    desc = sort.startswith("-")
+    return SortKey(sort.value, (column, Organisation.id), (desc, desc), (kind, int))
+
+
 def list_organisations(
-    session: Session, filters: OrganisationFilters, page: PageRequest, base: str
-) -> Window[OrganisationSummary]:
-    window = fetch_window(
-        session,
-        filtered_query(session, filters),
-        NAME_ORDER,
-        page,
-        key_of=lambda row: (row[0].name_key, row[0].id),
-    )
+    session: Session,
+    filters: OrganisationFilters,
+    sort: OrganisationSort | None,
+    page: PageRequest,
+    base: str,
+    facets: Sequence[str] = (),
+) -> FacetedWindow[OrganisationSummary]:
+    query = filtered_query(session, filters)
+    order = sort_key(sort or OrganisationSort.name, filters)
+    window = fetch_window(session, query, order, page)
     organisations = [row[0] for row in window.rows]
-    return Window(summaries(session, organisations, base), window.total, window.next_cursor)
+    return FacetedWindow(
+        summaries(session, organisations, base),
+        window.total,
+        window.next_cursor,
+        facet_service.facet_counts(session, query, facets) if facets else None,
+    )
+
+
+def _organisation_id(session: Session, slug: str, param: str) -> int:
+    found = session.execute(select(Organisation.id).where(Organisation.slug == slug)).scalar()
+    if found is None:
+        raise InvalidParameter(param, f"no organisation with slug {slug!r}")
+    return found
+
+
+def _member_ids(network_ids: Sequence[int]) -> Select[tuple[int]]:
+    """Ids of organisations that belong to any of the networks (see `members_of`)."""
+    members = select(Relation.subject_id).where(
+        Relation.type == RelationType.member_of, Relation.object_id.in_(network_ids)
+    )
+    leaders = select(Relation.object_id).where(
+        Relation.type.in_(LEADERSHIP_RELATIONS), Relation.subject_id.in_(network_ids)
+    )
+    return members.union(leaders)  # type: ignore[return-value]
+
+
+def _related_ids(organisation_ids: Sequence[int]) -> Select[tuple[int]]:
+    outgoing = select(Relation.object_id).where(Relation.subject_id.in_(organisation_ids))
+    incoming = select(Relation.subject_id).where(Relation.object_id.in_(organisation_ids))
+    return outgoing.union(incoming)  # type: ignore[return-value]
 
 
 def list_networks(
-    session: Session, filters: OrganisationFilters, page: PageRequest, base: str
-) -> Window[NetworkSummary]:
-    window = list_organisations(session, filters, page, base)
+    session: Session,
+    filters: OrganisationFilters,
+    sort: OrganisationSort | None,
+    page: PageRequest,
+    base: str,
+    facets: Sequence[str] = (),
+) -> FacetedWindow[NetworkSummary]:
+    window = list_organisations(session, filters, sort, page, base, facets)
     members = members_of(session, [s.id for s in window.rows], base)
     items = [NetworkSummary(**s.model_dump(), members=members[s.id]) for s in window.rows]
-    return Window(items, window.total, window.next_cursor)
+    return FacetedWindow(items, window.total, window.next_cursor, window.facets)
 
 
 def get_organisation(session: Session, slug: str) -> Organisation:

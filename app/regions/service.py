@@ -104,9 +104,7 @@ def list_regions(
         query = query.where(
             Region.parent_id == get_region_param(session, filters.parent, "parent").id
         )
-    window = fetch_window(
-        session, query, NAME_ORDER, page, key_of=lambda row: (row[0].name_key, row[0].id)
-    )
+    window = fetch_window(session, query, NAME_ORDER, page)
     regions = [row[0] for row in window.rows]
     return Window(region_summaries(session, regions, base), window.total, window.next_cursor)
 
