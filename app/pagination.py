@@ -8,7 +8,7 @@ same deep in a result as on page one.
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -204,3 +204,27 @@ def paged(request: Request, response: Response, window: Window[T], page: PageReq
 
 
 PageDep = Annotated[PageRequest, Depends(page_request)]
+
+
+def facets_parameter(allowed: Sequence[str]) -> Callable[..., list[str]]:
+    """A dependency reading `facets=a,b` and checking each name against `allowed`."""
+
+    def facet_names(
+        facets: Annotated[
+            str | None,
+            Query(
+                max_length=100,
+                description=f"Comma-separated facets to count: {', '.join(allowed)}.",
+                examples=[",".join(allowed[:2])],
+            ),
+        ] = None,
+    ) -> list[str]:
+        names = [n.strip() for n in (facets or "").split(",") if n.strip()]
+        unknown = sorted(set(names) - set(allowed))
+        if unknown:
+            raise InvalidParameter(
+                "facets", f"unknown facet(s) {', '.join(unknown)}; use {', '.join(allowed)}"
+            )
+        return list(dict.fromkeys(names))
+
+    return facet_names

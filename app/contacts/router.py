@@ -1,13 +1,15 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.contacts import service
 from app.contacts.models import ContactKind
 from app.contacts.schemas import ContactPublic
+from app.contacts.service import CONTACT_FACETS, ContactSort
 from app.deps import BaseUrlDep, SessionDep
 from app.errors import PROBLEM_RESPONSES
-from app.pagination import Page, PageDep, paged
+from app.organisations.router import NetworkFilter, RegionFilter, RelatedFilter, UpdatedSince
+from app.pagination import FacetedPage, PageDep, facets_parameter, paged
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 
@@ -16,8 +18,9 @@ router = APIRouter(prefix="/contacts", tags=["contacts"])
     "",
     summary="List contacts",
     description="E-mail addresses, websites, phones, addresses and named people, "
-    "each with its organisation.",
-    response_model=Page[ContactPublic],
+    "each with its organisation. Different filters combine with AND; a repeated filter "
+    "matches any of its values.",
+    response_model=FacetedPage[ContactPublic],
     responses=PROBLEM_RESPONSES,
 )
 def list_contacts(
@@ -29,27 +32,35 @@ def list_contacts(
     q: Annotated[
         str | None,
         Query(
-            min_length=1, max_length=200, description="Part of the value.", examples=["raa-sachsen"]
+            min_length=1,
+            max_length=10_000,
+            description="Part of the address, label or name.",
+            examples=["raa-sachsen"],
         ),
     ] = None,
     kind: Annotated[list[ContactKind], Query(examples=["email"])] = [],  # noqa: B006
     organisation: Annotated[
-        str | None,
-        Query(
-            max_length=120, description="Organisation slug.", examples=["opferberatung-raa-sachsen"]
-        ),
-    ] = None,
-    region: Annotated[
-        str | None,
-        Query(
-            max_length=120,
-            description="Region code or slug; includes sub-regions.",
-            examples=["14511"],
-        ),
-    ] = None,
-) -> Page[ContactPublic]:
-    filters = service.ContactFilters(q=q, kinds=kind, organisation=organisation, region=region)
-    return paged(request, response, service.list_contacts(session, filters, page, base), page)
+        list[str],
+        Query(max_length=120, description="Organisation slug.", examples=["bon-courage"]),
+    ] = [],  # noqa: B006
+    region: RegionFilter = [],  # noqa: B006
+    network: NetworkFilter = [],  # noqa: B006
+    related_to: RelatedFilter = [],  # noqa: B006
+    updated_since: UpdatedSince = None,
+    sort: Annotated[ContactSort | None, Query(examples=["value"])] = None,
+    facets: Annotated[list[str], Depends(facets_parameter(CONTACT_FACETS))] = [],  # noqa: B006
+) -> FacetedPage[ContactPublic]:
+    filters = service.ContactFilters(
+        q=q,
+        kinds=kind,
+        organisations=organisation,
+        regions=region,
+        networks=network,
+        related_to=related_to,
+        updated_since=updated_since,
+    )
+    window = service.list_contacts(session, filters, sort, page, base, facets)
+    return paged(request, response, window, page)  # type: ignore[return-value]
 
 
 @router.get(

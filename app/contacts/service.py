@@ -2,29 +2,47 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactPublic, ContactSummary
+from app.db import as_utc
 from app.errors import NotFound
 from app.folding import fold
-from app.organisations.models import Organisation
-from app.pagination import PageRequest, SortKey, Window, fetch_window
+from app.organisations import graph
+from app.organisations.models import Organisation, OrganisationRegion
+from app.pagination import FacetedWindow, FacetValue, PageRequest, SortKey, fetch_window
 from app.refs import OrganisationRef, contact_url, organisation_url
 from app.regions import service as region_service
 from app.sources import service as source_service
 
-ID_ORDER = SortKey("id", (Contact.id,), (False,))
+
+class ContactSort(StrEnum):
+    id = "id"
+    value = "value"
+    value_desc = "-value"
+    updated_at = "updated_at"
+    updated_at_desc = "-updated_at"
+
+
+CONTACT_FACETS = ("kind",)
 
 
 @dataclass(frozen=True)
 class ContactFilters:
+    """List filters: different filters combine with AND, repeated values of one with OR."""
+
     q: str | None = None
     kinds: Sequence[str] = ()
-    organisation: str | None = None
-    region: str | None = None
+    organisations: Sequence[str] = ()
+    regions: Sequence[str] = ()
+    networks: Sequence[str] = ()
+    related_to: Sequence[str] = ()
+    updated_since: datetime | None = None
 
 
 def filtered_query(session: Session, filters: ContactFilters) -> Select[tuple[Contact]]:
@@ -33,22 +51,68 @@ def filtered_query(session: Session, filters: ContactFilters) -> Select[tuple[Co
         query = query.where(Contact.kind.in_(filters.kinds))
     if filters.q:
         query = query.where(Contact.value_key.contains(fold(filters.q), autoescape=True))
-    if filters.organisation:
-        query = query.join(Organisation, Organisation.id == Contact.organisation_id).where(
-            Organisation.slug == filters.organisation
+    if filters.organisations:
+        query = query.where(
+            Contact.organisation_id.in_(
+                [graph.organisation_id(session, s, "organisation") for s in filters.organisations]
+            )
         )
-    if filters.region:
-        ids = region_service.region_filter_ids(session, filters.region)
-        query = query.where(Contact.region_id.in_(ids))
+    if filters.regions:
+        ids = {i for key in filters.regions for i in region_service.region_filter_ids(session, key)}
+        organisations_there = select(OrganisationRegion.organisation_id).where(
+            OrganisationRegion.region_id.in_(ids)
+        )
+        # A contact's own city counts; without one, its organisation's regions do.
+        query = query.where(
+            Contact.region_id.in_(ids)
+            | (Contact.region_id.is_(None) & Contact.organisation_id.in_(organisations_there))
+        )
+    if filters.networks:
+        network_ids = [graph.organisation_id(session, slug, "network") for slug in filters.networks]
+        query = query.where(Contact.organisation_id.in_(graph.member_ids(network_ids)))
+    if filters.related_to:
+        other_ids = [
+            graph.organisation_id(session, slug, "related_to") for slug in filters.related_to
+        ]
+        query = query.where(Contact.organisation_id.in_(graph.related_ids(other_ids)))
+    if filters.updated_since:
+        query = query.where(Contact.updated_at >= as_utc(filters.updated_since))
     return query
 
 
+def sort_key(sort: ContactSort) -> SortKey:
+    if sort is ContactSort.id:
+        return SortKey(sort.value, (Contact.id,), (False,), (int,))
+    column = Contact.updated_at if sort.lstrip("-") == "updated_at" else Contact.value_key
+    kind = datetime if column is Contact.updated_at else str
+    desc = sort.startswith("-")
+    return SortKey(sort.value, (column, Contact.id), (desc, desc), (kind, int))
+
+
 def list_contacts(
-    session: Session, filters: ContactFilters, page: PageRequest, base: str
-) -> Window[ContactPublic]:
-    window = fetch_window(session, filtered_query(session, filters), ID_ORDER, page)
+    session: Session,
+    filters: ContactFilters,
+    sort: ContactSort | None,
+    page: PageRequest,
+    base: str,
+    facets: Sequence[str] = (),
+) -> FacetedWindow[ContactPublic]:
+    query = filtered_query(session, filters)
+    window = fetch_window(session, query, sort_key(sort or ContactSort.id), page)
     contacts = [row[0] for row in window.rows]
-    return Window(public_contacts(session, contacts, base), window.total, window.next_cursor)
+    return FacetedWindow(
+        public_contacts(session, contacts, base),
+        window.total,
+        window.next_cursor,
+        _kind_counts(session, query) if "kind" in facets else None,
+    )
+
+
+def _kind_counts(session: Session, query: Select[tuple[Contact]]) -> dict[str, list[FacetValue]]:
+    matched = query.with_only_columns(Contact.kind).order_by(None).subquery()
+    rows = session.execute(select(matched.c.kind, func.count()).group_by(matched.c.kind))
+    values = [FacetValue(value=kind, count=count) for kind, count in rows]
+    return {"kind": sorted(values, key=lambda v: (-v.count, str(v.value)))}
 
 
 def get_contact(session: Session, contact_id: int) -> Contact:

@@ -5,13 +5,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.contacts.models import ContactKind
 from app.deps import BaseUrlDep, SessionDep
-from app.errors import PROBLEM_RESPONSES, InvalidParameter
+from app.errors import PROBLEM_RESPONSES
 from app.organisations import service
 from app.organisations.facets import FACETS
 from app.organisations.models import Level, OrganisationKind
 from app.organisations.schemas import OrganisationDetail, OrganisationSummary
 from app.organisations.service import OrganisationSort
-from app.pagination import FacetedPage, PageDep, paged
+from app.pagination import FacetedPage, PageDep, facets_parameter, paged
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
@@ -67,26 +67,7 @@ SortParam = Annotated[
 ]
 
 
-def facet_names(
-    facets: Annotated[
-        str | None,
-        Query(
-            max_length=100,
-            description=f"Comma-separated facets to count: {', '.join(FACETS)}.",
-            examples=["kind,region"],
-        ),
-    ] = None,
-) -> list[str]:
-    names = [n.strip() for n in (facets or "").split(",") if n.strip()]
-    unknown = sorted(set(names) - set(FACETS))
-    if unknown:
-        raise InvalidParameter(
-            "facets", f"unknown facet(s) {', '.join(unknown)}; use {', '.join(FACETS)}"
-        )
-    return list(dict.fromkeys(names))
-
-
-FacetsDep = Annotated[list[str], Depends(facet_names)]
+FacetsDep = Annotated[list[str], Depends(facets_parameter(FACETS))]
 
 
 @router.get(

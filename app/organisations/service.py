@@ -16,6 +16,7 @@ from app.db import as_utc
 from app.errors import InvalidParameter, NotFound
 from app.folding import fold
 from app.organisations import facets as facet_service
+from app.organisations import graph
 from app.organisations.models import (
     INVERSE_RELATION,
     NETWORK_KINDS,
@@ -39,13 +40,6 @@ from app.refs import OrganisationRef, organisation_url
 from app.regions import service as region_service
 from app.regions.models import Region
 from app.sources import service as source_service
-
-# `network <type> organisation` relations that make the organisation one of the
-# network's members, and the role they imply.
-LEADERSHIP_RELATIONS: dict[str, str] = {
-    RelationType.coordinated_by: "coordinator",
-    RelationType.convened_by: "convener",
-}
 
 
 class OrganisationSort(StrEnum):
@@ -98,11 +92,13 @@ def filtered_query(session: Session, filters: OrganisationFilters) -> Select[tup
         )
         query = query.where(Organisation.id.in_(with_topic))
     if filters.networks:
-        network_ids = [_organisation_id(session, slug, "network") for slug in filters.networks]
-        query = query.where(Organisation.id.in_(_member_ids(network_ids)))
+        network_ids = [graph.organisation_id(session, slug, "network") for slug in filters.networks]
+        query = query.where(Organisation.id.in_(graph.member_ids(network_ids)))
     if filters.related_to:
-        other_ids = [_organisation_id(session, slug, "related_to") for slug in filters.related_to]
-        query = query.where(Organisation.id.in_(_related_ids(other_ids)))
+        other_ids = [
+            graph.organisation_id(session, slug, "related_to") for slug in filters.related_to
+        ]
+        query = query.where(Organisation.id.in_(graph.related_ids(other_ids)))
     if filters.has_contact:
         with_contact = select(Contact.organisation_id).where(Contact.kind.in_(filters.has_contact))
         query = query.where(Organisation.id.in_(with_contact))
@@ -138,30 +134,6 @@ def list_organisations(
         window.next_cursor,
         facet_service.facet_counts(session, query, facets) if facets else None,
     )
-
-
-def _organisation_id(session: Session, slug: str, param: str) -> int:
-    found = session.execute(select(Organisation.id).where(Organisation.slug == slug)).scalar()
-    if found is None:
-        raise InvalidParameter(param, f"no organisation with slug {slug!r}")
-    return found
-
-
-def _member_ids(network_ids: Sequence[int]) -> Select[tuple[int]]:
-    """Ids of organisations that belong to any of the networks (see `members_of`)."""
-    members = select(Relation.subject_id).where(
-        Relation.type == RelationType.member_of, Relation.object_id.in_(network_ids)
-    )
-    leaders = select(Relation.object_id).where(
-        Relation.type.in_(LEADERSHIP_RELATIONS), Relation.subject_id.in_(network_ids)
-    )
-    return members.union(leaders)  # type: ignore[return-value]
-
-
-def _related_ids(organisation_ids: Sequence[int]) -> Select[tuple[int]]:
-    outgoing = select(Relation.object_id).where(Relation.subject_id.in_(organisation_ids))
-    incoming = select(Relation.subject_id).where(Relation.object_id.in_(organisation_ids))
-    return outgoing.union(incoming)  # type: ignore[return-value]
 
 
 def list_networks(
@@ -327,7 +299,7 @@ def members_of(
         & Relation.object_id.in_(network_ids)
         & (member.id == Relation.subject_id)
     ) | (
-        Relation.type.in_(LEADERSHIP_RELATIONS)
+        Relation.type.in_(graph.LEADERSHIP_RELATIONS)
         & Relation.subject_id.in_(network_ids)
         & (member.id == Relation.object_id)
     )
@@ -340,7 +312,7 @@ def members_of(
         network_id = (
             relation.object_id if relation.type == RelationType.member_of else relation.subject_id
         )
-        role = relation.role or LEADERSHIP_RELATIONS.get(relation.type, "member")
+        role = relation.role or graph.LEADERSHIP_RELATIONS.get(relation.type, "member")
         result[network_id].append(
             MemberPublic(**_ref(organisation, base).model_dump(), role=role, relation=relation.type)
         )

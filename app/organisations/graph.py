@@ -1,0 +1,42 @@
+"""Subqueries over the relation graph, shared by the organisation and contact lists."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlmodel import Session
+
+from app.errors import InvalidParameter
+from app.organisations.models import Organisation, Relation, RelationType
+
+# `network <type> organisation` relations that make the organisation one of the
+# network's members, and the role they imply.
+LEADERSHIP_RELATIONS: dict[str, str] = {
+    RelationType.coordinated_by: "coordinator",
+    RelationType.convened_by: "convener",
+}
+
+
+def organisation_id(session: Session, slug: str, param: str) -> int:
+    """The id of the organisation a filter parameter names, or a 422 naming the parameter."""
+    found = session.execute(select(Organisation.id).where(Organisation.slug == slug)).scalar()
+    if found is None:
+        raise InvalidParameter(param, f"no organisation with slug {slug!r}")
+    return found
+
+
+def member_ids(network_ids: Sequence[int]) -> Select[tuple[int]]:
+    """Ids of organisations that belong to any of the networks, leaders included."""
+    members = select(Relation.subject_id).where(
+        Relation.type == RelationType.member_of, Relation.object_id.in_(network_ids)
+    )
+    leaders = select(Relation.object_id).where(
+        Relation.type.in_(LEADERSHIP_RELATIONS), Relation.subject_id.in_(network_ids)
+    )
+    return members.union(leaders)  # type: ignore[return-value]
+
+
+def related_ids(organisation_ids: Sequence[int]) -> Select[tuple[int]]:
+    """Ids of organisations with any relation, either direction, to any of the given ones."""
+    outgoing = select(Relation.object_id).where(Relation.subject_id.in_(organisation_ids))
+    incoming = select(Relation.subject_id).where(Relation.object_id.in_(organisation_ids))
+    return outgoing.union(incoming)  # type: ignore[return-value]
