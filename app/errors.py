@@ -37,6 +37,16 @@ class Problem(BaseModel):
     invalid_params: list[InvalidParam] | None = None
 
 
+PROBLEM_TYPES: dict[str, str] = {
+    "not-found": "The resource does not exist: check the slug, code or id.",
+    "invalid-parameter": "A parameter is missing, malformed or names nothing that exists; "
+    "`invalid_params` lists each one with the reason.",
+    "method-not-allowed": "The resource exists but does not answer this HTTP method.",
+    "bad-request": "The request cannot be processed as sent.",
+    "internal-error": "The service failed unexpectedly; the error has been logged.",
+}
+
+
 class DomainError(Exception):
     status: HTTPStatus = HTTPStatus.BAD_REQUEST
     problem_type = "bad-request"

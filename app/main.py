@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from app import root
+from app import problems, root
 from app.config import Settings, get_settings
 from app.contacts.router import router as contacts_router
 from app.db import make_engine
@@ -39,7 +39,7 @@ TAGS = [
     },
     {"name": "regions", "description": "Freistaat Sachsen, its Kreise and the places below them."},
     {"name": "contacts", "description": "E-mail addresses, websites and named people."},
-    {"name": "meta", "description": "The API index."},
+    {"name": "meta", "description": "The API index and the problem types of its errors."},
 ]
 
 
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         networks_router,
         regions_router,
         contacts_router,
+        problems.router,
     ):
         app.include_router(router)
     return app
