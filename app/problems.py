@@ -1,6 +1,8 @@
 """Human-readable descriptions of the problem types the API answers with (RFC 9457 `type`)."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from app.errors import PROBLEM_RESPONSES, PROBLEM_TYPES, NotFound
@@ -19,7 +21,7 @@ class ProblemType(BaseModel):
     response_model=ProblemType,
     responses={404: PROBLEM_RESPONSES[404]},
 )
-def describe_problem(name: str) -> ProblemType:
+def describe_problem(name: Annotated[str, Path(examples=["not-found"])]) -> ProblemType:
     if name not in PROBLEM_TYPES:
         raise NotFound("problem type", "name", name)
     return ProblemType(type=f"/problems/{name}", description=PROBLEM_TYPES[name])

@@ -1,7 +1,7 @@
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.deps import BaseUrlDep, SessionDep
 from app.errors import PROBLEM_RESPONSES
@@ -78,5 +78,9 @@ def list_networks(
     response_model=NetworkDetail,
     responses=PROBLEM_RESPONSES,
 )
-def get_network(slug: str, session: SessionDep, base: BaseUrlDep) -> NetworkDetail:
+def get_network(
+    slug: Annotated[str, Path(max_length=120, examples=["asyl-konferenz-lenkungsausschuss-asyl"])],
+    session: SessionDep,
+    base: BaseUrlDep,
+) -> NetworkDetail:
     return service.network_detail(session, service.get_network(session, slug), base)

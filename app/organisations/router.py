@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.contacts.models import ContactKind
 from app.deps import BaseUrlDep, SessionDep
@@ -120,5 +120,9 @@ def list_organisations(
     response_model=OrganisationDetail,
     responses=PROBLEM_RESPONSES,
 )
-def get_organisation(slug: str, session: SessionDep, base: BaseUrlDep) -> OrganisationDetail:
+def get_organisation(
+    slug: Annotated[str, Path(max_length=120, examples=["refugee-law-clinic-leipzig"])],
+    session: SessionDep,
+    base: BaseUrlDep,
+) -> OrganisationDetail:
     return service.organisation_detail(session, service.get_organisation(session, slug), base)

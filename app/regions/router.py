@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.deps import BaseUrlDep, SessionDep
 from app.errors import PROBLEM_RESPONSES
@@ -47,5 +47,9 @@ def list_regions(
     response_model=RegionDetail,
     responses=PROBLEM_RESPONSES,
 )
-def get_region(code: str, session: SessionDep, base: BaseUrlDep) -> RegionDetail:
+def get_region(
+    code: Annotated[str, Path(max_length=120, examples=["14626", "landkreis-goerlitz"])],
+    session: SessionDep,
+    base: BaseUrlDep,
+) -> RegionDetail:
     return service.region_detail(session, service.get_region(session, code), base)
