@@ -1,0 +1,83 @@
+"""Running an ASGI app under uvicorn in a subprocess, exactly as `make run` serves it."""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str
+    port: int
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running(app: str, database_url: str | None = None) -> Iterator[Server]:
+    """Serve `app` (`module:attribute`) with uvicorn's defaults and one worker, for the block."""
+    server = Server(HOST, free_port())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if database_url:
+        env["WEGWEISER_DATABASE_URL"] = database_url
+    command = [sys.executable, "-m", "uvicorn", app, "--host", server.host]
+    command += ["--port", str(server.port)]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        try:
+            _wait_until_ready(server, process, log)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_ready(server: Server, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-3000:]
+            raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{tail}")
+        try:
+            with urllib.request.urlopen(server.base + "/", timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers; the status is the scenario's business
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"uvicorn did not answer on {server.base} within 60 s")
+
+
+def get(server: Server, path: str) -> tuple[int, bytes]:
+    """One plain request: the status code and body (errors included)."""
+    try:
+        with urllib.request.urlopen(server.base + path, timeout=120) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
