@@ -15,7 +15,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
@@ -109,11 +109,22 @@ class SortKey:
         ]
 
     def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
-        """Rows strictly after `values` in this order (expanded for mixed directions)."""
+        """Rows strictly after `values` in this order.
+
+        One direction for all columns becomes a row-value comparison, which both
+        SQLite and PostgreSQL answer with a single index range scan; mixed
+        directions are expanded into (a > x) OR (a = x AND b > y) ….
+        """
+        typed = [
+            bindparam(None, v, type_=c.type) for c, v in zip(self.columns, values, strict=True)
+        ]
+        if len(set(self.descending)) == 1:
+            row, cursor = tuple_(*self.columns), tuple_(*typed)
+            return row < cursor if self.descending[0] else row > cursor
         clauses = []
         for i, (column, desc) in enumerate(zip(self.columns, self.descending, strict=True)):
-            equal_prefix = [c == v for c, v in zip(self.columns[:i], values[:i], strict=True)]
-            beyond = column < values[i] if desc else column > values[i]
+            equal_prefix = [c == v for c, v in zip(self.columns[:i], typed[:i], strict=True)]
+            beyond = column < typed[i] if desc else column > typed[i]
             clauses.append(and_(*equal_prefix, beyond))
         return or_(*clauses)
 
