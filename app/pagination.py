@@ -63,11 +63,15 @@ class PageRequest:
 def page_request(
     limit: Annotated[
         int,
-        Query(ge=1, le=_settings.page_size_max, description="Items per page."),
+        Query(ge=1, le=_settings.page_size_max, description="Items per page.", examples=[20]),
     ] = _settings.page_size_default,
     cursor: Annotated[
         str | None,
-        Query(max_length=2000, description="Opaque cursor from `links.next`."),
+        Query(
+            max_length=2000,
+            description="Opaque cursor from `links.next`.",
+            examples=["eyJzIjoibmFtZSIsImsiOlsiYm9uIGNvdXJhZ2UgZS52LiIsMTJdfQ"],
+        ),
     ] = None,
 ) -> PageRequest:
     return PageRequest(limit=limit, cursor=cursor)
