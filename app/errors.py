@@ -104,8 +104,12 @@ def _validation_params(exc: RequestValidationError) -> list[InvalidParam]:
     for error in exc.errors():
         loc = [str(part) for part in error.get("loc", ())]
         location = loc[0] if loc else "request"
-        name = ".".join(loc[1:]) or location
-        params.append(InvalidParam(name=name, location=location, reason=error.get("msg", "")))
+        # The parameter's own name: `kind`, not `kind.1` for the second of a repeated `kind`.
+        name = loc[1] if len(loc) > 1 else location
+        reason = error.get("msg", "")
+        if len(loc) > 2 and "input" in error:
+            reason = f"{error['input']!r}: {reason}"
+        params.append(InvalidParam(name=name, location=location, reason=reason))
     return params
 
 
