@@ -1,0 +1,274 @@
+"""Every failure is an RFC 9457 problem document naming what went wrong.
+
+These tests need no data: an unknown slug is unknown and a bad parameter is bad
+in an empty directory too. Failures that depend on the seed (a slug that names
+an organisation but no network, …) are tested with the resource they concern.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from tests.conftest import Databases
+from tests.databases import migrate
+
+PROBLEM = "application/problem+json"
+LISTS = ("/organisations", "/networks", "/regions", "/contacts")
+FACETED_LISTS = ("/organisations", "/networks", "/contacts")
+FILTERED_LISTS = ("/organisations", "/networks")
+
+
+@pytest.fixture(scope="module")
+def empty_client(databases: Databases) -> Iterator[TestClient]:
+    """A client on a migrated database without data."""
+    url = databases.create()
+    migrate(url)
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        yield client
+    databases.drop(url)
+
+
+def assert_problem(response: httpx.Response, status: int, problem_type: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].split(";")[0] == PROBLEM
+    body = response.json()
+    assert body["type"] == f"/problems/{problem_type}"
+    assert body["status"] == status
+    assert body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert body["instance"] == response.request.url.path
+    return body
+
+
+def assert_invalid(response: httpx.Response, name: str, location: str = "query") -> str:
+    """A 422 naming the parameter `name`; returns the reason given for it."""
+    body = assert_problem(response, 422, "invalid-parameter")
+    named = [p for p in body["invalid_params"] if p["name"] == name]
+    assert named, f"{name!r} is not named: {body['invalid_params']}"
+    assert named[0]["location"] == location
+    assert named[0]["reason"]
+    assert name in body["detail"]
+    return named[0]["reason"]
+
+
+# --- 404 ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        ("/organisations/gibt-es-nicht", "gibt-es-nicht"),
+        ("/networks/gibt-es-nicht", "gibt-es-nicht"),
+        ("/regions/99999", "99999"),
+        ("/regions/nirgendwo", "nirgendwo"),
+        ("/contacts/987654", "987654"),
+        ("/problems/no-such-problem", "no-such-problem"),
+    ],
+)
+def test_unknown_identifier_is_a_404_problem(empty_client: TestClient, path: str, key: str) -> None:
+    body = assert_problem(empty_client.get(path), 404, "not-found")
+    assert key in body["detail"]
+    assert "invalid_params" not in body
+
+
+@pytest.mark.parametrize("path", ["/gibt-es-nicht", "/organisations/a/b", "/api/organisations"])
+def test_unknown_path_is_a_404_problem(empty_client: TestClient, path: str) -> None:
+    body = assert_problem(empty_client.get(path), 404, "not-found")
+    assert path in body["detail"]
+
+
+# --- 405 ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/organisations"),
+        ("PUT", "/organisations/bon-courage"),
+        ("DELETE", "/regions/14"),
+        ("PATCH", "/contacts/1"),
+        ("POST", "/"),
+        ("DELETE", "/networks"),
+    ],
+)
+def test_wrong_method_is_a_405_problem(empty_client: TestClient, method: str, path: str) -> None:
+    response = empty_client.request(method, path)
+    assert_problem(response, 405, "method-not-allowed")
+    allowed = {m.strip() for m in response.headers["allow"].split(",")}
+    assert "GET" in allowed
+    assert method not in allowed
+
+
+# --- 422: bad parameters --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("limit", ["0", "-1", "201", "abc", "1.5", ""])
+def test_limit_out_of_bounds_or_not_a_number(
+    empty_client: TestClient, path: str, limit: str
+) -> None:
+    assert_invalid(empty_client.get(path, params={"limit": limit}), "limit")
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("limit", ["1", "200"])
+def test_limit_bounds_are_inclusive(empty_client: TestClient, path: str, limit: str) -> None:
+    response = empty_client.get(path, params={"limit": limit})
+    assert response.status_code == 200
+    assert response.json()["limit"] == int(limit)
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_unknown_kind(empty_client: TestClient, path: str) -> None:
+    reason = assert_invalid(empty_client.get(path, params={"kind": "raumschiff"}), "kind")
+    assert "raumschiff" in reason
+
+
+def test_the_bad_one_of_a_repeated_parameter_is_named(empty_client: TestClient) -> None:
+    response = empty_client.get("/organisations", params={"kind": ["network", "raumschiff"]})
+    body = assert_problem(response, 422, "invalid-parameter")
+    assert [p["name"] for p in body["invalid_params"]] == ["kind"]
+    assert "raumschiff" in body["invalid_params"][0]["reason"]
+    assert "'network'" in body["invalid_params"][0]["reason"]  # the allowed values are listed
+
+
+def test_kind_that_is_no_network_kind_is_refused_by_networks(empty_client: TestClient) -> None:
+    assert_invalid(empty_client.get("/networks", params={"kind": "association"}), "kind")
+
+
+@pytest.mark.parametrize("path", FILTERED_LISTS)
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("level", "galactic"), ("has_contact", "pigeon"), ("sort", "colour")],
+)
+def test_unknown_enumerated_value(
+    empty_client: TestClient, path: str, name: str, value: str
+) -> None:
+    assert_invalid(empty_client.get(path, params={name: value}), name)
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-a-cursor",
+        "%%%",
+        "eyJ9",  # base64 of a broken JSON document
+        "WzEsMl0",  # base64 of a JSON list, not a cursor object
+        "eyJzIjoibmFtZSIsImsiOlsiYSJdfQ",  # a cursor with too few sort values
+        "eyJzIjoiLW5hbWUiLCJrIjpbImEiLDFdfQ",  # a cursor of another order (-name)
+        "x" * 2001,  # longer than any cursor
+    ],
+)
+def test_bad_cursor(empty_client: TestClient, path: str, cursor: str) -> None:
+    assert_invalid(empty_client.get(path, params={"cursor": cursor}), "cursor")
+
+
+@pytest.mark.parametrize("path", ["/organisations", "/networks", "/contacts"])
+def test_cursor_of_another_order_is_refused(empty_client: TestClient, path: str) -> None:
+    """A cursor holds the sort it was made for; with another `sort` it would skip rows."""
+    # {"s": "updated_at", "k": ["2026-01-01T00:00:00+00:00", 1]}
+    cursor = "eyJzIjoidXBkYXRlZF9hdCIsImsiOlsiMjAyNi0wMS0wMVQwMDowMDowMCswMDowMCIsMV19"
+    accepted = empty_client.get(path, params={"cursor": cursor, "sort": "updated_at"})
+    assert accepted.status_code == 200
+    assert_invalid(
+        empty_client.get(path, params={"cursor": cursor, "sort": "-updated_at"}), "cursor"
+    )
+
+
+@pytest.mark.parametrize("path", FACETED_LISTS)
+@pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "2026-01-01T25:00:00", "1e9x"])
+def test_bad_updated_since(empty_client: TestClient, path: str, value: str) -> None:
+    assert_invalid(empty_client.get(path, params={"updated_since": value}), "updated_since")
+
+
+@pytest.mark.parametrize("path", FACETED_LISTS)
+@pytest.mark.parametrize(
+    "value", ["2026-01-01", "2026-01-01T00:00:00Z", "2026-01-01T01:00:00+01:00"]
+)
+def test_good_updated_since(empty_client: TestClient, path: str, value: str) -> None:
+    assert empty_client.get(path, params={"updated_since": value}).status_code == 200
+
+
+@pytest.mark.parametrize("path", FILTERED_LISTS)
+@pytest.mark.parametrize("facets", ["colour", "kind,colour", "kind,,colour", "KIND"])
+def test_unknown_facet(empty_client: TestClient, path: str, facets: str) -> None:
+    reason = assert_invalid(empty_client.get(path, params={"facets": facets}), "facets")
+    assert "colour" in reason or "KIND" in reason
+    assert "kind" in reason  # the allowed facets are listed
+
+
+def test_contacts_only_count_kinds(empty_client: TestClient) -> None:
+    assert empty_client.get("/contacts", params={"facets": "kind"}).status_code == 200
+    assert_invalid(empty_client.get("/contacts", params={"facets": "region"}), "facets")
+
+
+@pytest.mark.parametrize("path", FILTERED_LISTS)
+def test_relevance_needs_a_search_text(empty_client: TestClient, path: str) -> None:
+    reason = assert_invalid(empty_client.get(path, params={"sort": "relevance"}), "sort")
+    assert "q" in reason
+
+
+@pytest.mark.parametrize("path", [*FILTERED_LISTS, "/contacts"])
+@pytest.mark.parametrize("name", ["region", "network", "related_to"])
+def test_filter_naming_nothing_is_a_422_not_an_empty_list(
+    empty_client: TestClient, path: str, name: str
+) -> None:
+    reason = assert_invalid(empty_client.get(path, params={name: "gibt-es-nicht"}), name)
+    assert "gibt-es-nicht" in reason
+
+
+def test_unknown_organisation_filter_on_contacts(empty_client: TestClient) -> None:
+    assert_invalid(
+        empty_client.get("/contacts", params={"organisation": "gibt-es-nicht"}), "organisation"
+    )
+
+
+def test_unknown_parent_region(empty_client: TestClient) -> None:
+    assert_invalid(empty_client.get("/regions", params={"parent": "99999"}), "parent")
+
+
+@pytest.mark.parametrize("path", [*LISTS])
+def test_empty_search_text_is_refused(empty_client: TestClient, path: str) -> None:
+    assert_invalid(empty_client.get(path, params={"q": ""}), "q")
+
+
+@pytest.mark.parametrize("contact_id", ["abc", "0", "-3", "1.5", str(2**63)])
+def test_malformed_contact_id(empty_client: TestClient, contact_id: str) -> None:
+    assert_invalid(empty_client.get(f"/contacts/{contact_id}"), "contact_id", location="path")
+
+
+def test_every_bad_parameter_is_named_at_once(empty_client: TestClient) -> None:
+    response = empty_client.get(
+        "/organisations", params={"limit": "0", "level": "galactic", "updated_since": "never"}
+    )
+    body = assert_problem(response, 422, "invalid-parameter")
+    assert {p["name"] for p in body["invalid_params"]} == {"limit", "level", "updated_since"}
+
+
+# --- Problem types are documented -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/organisations/gibt-es-nicht"),
+        ("GET", "/organisations?limit=0"),
+        ("GET", "/organisations?cursor=kaputt"),
+        ("POST", "/organisations"),
+        ("GET", "/nirgendwo"),
+    ],
+)
+def test_problem_type_dereferences(empty_client: TestClient, method: str, path: str) -> None:
+    problem_type = empty_client.request(method, path).json()["type"]
+    response = empty_client.get(problem_type)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["type"] == problem_type
+    assert len(body["description"]) > 20
