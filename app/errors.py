@@ -95,7 +95,8 @@ def problem_response(
         problem.model_dump(exclude_none=True),
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=headers,
+        # Errors are never stored by caches (see app.http_cache).
+        headers={"Cache-Control": "no-store", **(headers or {})},
     )
 
 

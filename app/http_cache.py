@@ -1,0 +1,324 @@
+"""HTTP caching for every GET: strong ETags, `If-None-Match` → 304, `Cache-Control`, gzip, HEAD.
+
+`HttpCache` is one pure ASGI middleware (no `BaseHTTPMiddleware`: that one runs
+the app in a separate task and copies every message). For GET and HEAD it
+collects the application's response, and for a `200 OK`:
+
+- **ETag.** A strong entity tag derived from the exact bytes of the body
+  (BLAKE2b, 128 bits): identical requests get identical tags, any change of the
+  data, page, filter or base URL changes the body and so the tag.
+- **Content coding.** Bodies of at least `minimum_size` bytes of a textual type
+  are gzip-encoded when the request accepts gzip. RFC 9110 §8.8.3 requires a
+  strong tag to be unique across *all representations* of a resource, and a
+  gzip-encoded body is a different representation from the identity one (the
+  example in §8.8.3.3 gives them different tags). So the gzip representation
+  gets its own tag: the identity tag with a `-gzip` suffix. That is sound
+  because the encoded bytes are a deterministic function of the identity
+  bytes (fixed level, header mtime 0), and it lets a matching `If-None-Match`
+  be answered without compressing anything. Starlette's GZipMiddleware would
+  keep one tag for both codings (and writes the current time into the gzip
+  header, so a hash of its output would change every second), hence the
+  compression lives here. Every such response says `Vary: Accept-Encoding`,
+  so shared caches keep the two representations apart.
+- **If-None-Match.** A list of tags, `W/` prefixes or `*`, compared with the
+  weak comparison RFC 9110 §13.1.2 prescribes for this header: a match is a
+  `304 Not Modified` with no body and the `ETag`, `Cache-Control` and `Vary`
+  the 200 would have carried (§15.4.5).
+- **Cache-Control.** `public, max-age=<settings.cache_max_age>` unless the
+  application set its own. Directory data, `/docs` and `/openapi.json` alike.
+- **HEAD.** FastAPI's routes answer GET only. A HEAD request is passed to the
+  application as a GET and the body dropped, so every GET route answers HEAD
+  with exactly the headers of the GET, and the OpenAPI document stays as it is.
+
+Error responses (status ≥ 400) carry `Cache-Control: no-store`: a 404 for a
+slug that is created a minute later, or a 503 while the database restarts,
+must not be served from any cache, and problem documents are cheap to
+compute again. (`app.errors` sets it on every problem document too, which
+covers the 500s rendered outside this middleware.) A `405` also lists `HEAD`
+in its `Allow` header wherever it lists `GET`.
+
+The application never sees the conditional or range headers: this middleware
+is the one place that evaluates them, against the tag it computes, so static
+files (served with ETags of their own) follow the same rules as the API.
+Responses larger than `max_buffer` bytes are streamed through unchanged
+apart from `Cache-Control`, without an ETag.
+"""
+
+import base64
+import gzip
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import partial
+
+import anyio.to_thread
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+# Below about one TCP segment gzip saves nothing worth its CPU time.
+GZIP_MINIMUM_SIZE = 1400
+# zlib's default: most of level 9's ratio at a fraction of its cost.
+GZIP_LEVEL = 6
+# Larger bodies are compressed on a worker thread, keeping the event loop free.
+GZIP_THREAD_MINIMUM_SIZE = 256 * 1024
+MAX_BUFFER = 16 * 1024 * 1024
+ERROR_CACHE_CONTROL = b"no-store"
+
+# Request headers answered here and hidden from the application (see the module docstring).
+_CONDITIONAL_HEADERS = frozenset({b"if-none-match", b"if-modified-since", b"range", b"if-range"})
+# Headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5).
+_NOT_MODIFIED_HEADERS = frozenset(
+    {b"etag", b"cache-control", b"vary", b"content-location", b"expires", b"date"}
+)
+_COMPRESSIBLE = re.compile(
+    rb"^\s*(text/|application/(json|problem\+json|javascript|xml)|[^;]*\+(json|xml)\s*(;|$))",
+    re.IGNORECASE,
+)
+# An entity tag in a list (empty list elements allowed): weakness indicator, quoted opaque tag.
+_ENTITY_TAG = re.compile(rb'[\s,]*(?:W/)?("[^"]*")\s*(?:,|$)')
+_CODING = re.compile(rb"\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*")
+
+
+def entity_tag(body: bytes, gzipped: bool) -> bytes:
+    """The strong ETag of a representation whose identity-coded bytes are `body`."""
+    digest = hashlib.blake2b(body, digest_size=16).digest()
+    tag = base64.urlsafe_b64encode(digest).rstrip(b"=")
+    return b'"' + tag + (b'-gzip"' if gzipped else b'"')
+
+
+def none_match(header: bytes, etag: bytes) -> bool:
+    """Whether an `If-None-Match` value matches `etag`, by weak comparison (RFC 9110 §13.1.2).
+
+    `*` matches any current representation. A malformed value matches nothing,
+    so the client gets the full response rather than a wrong 304.
+    """
+    header = header.strip()
+    if header == b"*":
+        return True
+    position = 0
+    while position < len(header):
+        found = _ENTITY_TAG.match(header, position)
+        if found is None:
+            return False
+        if found.group(1) == etag.removeprefix(b"W/"):
+            return True
+        position = found.end()
+    return False
+
+
+def accepts_gzip(header: bytes) -> bool:
+    """Whether an `Accept-Encoding` value allows gzip: `gzip`, `x-gzip` or `*`, with q > 0."""
+    header = header.lower()
+    if b"gzip" not in header and b"*" not in header:
+        return False
+    accepted: dict[bytes, float] = {}
+    for part in header.split(b","):
+        found = _CODING.fullmatch(part)
+        if found is None:
+            continue
+        try:
+            quality = float(found.group(2)) if found.group(2) else 1.0
+        except ValueError:
+            continue
+        accepted[found.group(1)] = quality
+    for coding in (b"gzip", b"x-gzip"):
+        if coding in accepted:
+            return accepted[coding] > 0
+    return accepted.get(b"*", 0) > 0
+
+
+def _add_vary(headers: RawHeaders, field: bytes) -> None:
+    for index, (name, value) in enumerate(headers):
+        if name == b"vary":
+            listed = [v.strip().lower() for v in value.split(b",")]
+            if field.lower() not in listed and b"*" not in listed:
+                headers[index] = (name, value + b", " + field)
+            return
+    headers.append((b"vary", field))
+
+
+def _has(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> bool:
+    return any(name == wanted for name, _ in headers)
+
+
+def _get(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> bytes | None:
+    for name, value in headers:
+        if name == wanted:
+            return value
+    return None
+
+
+def _lowered(headers: Iterable[tuple[bytes, bytes]]) -> RawHeaders:
+    return [(name.lower(), value) for name, value in headers]
+
+
+class HttpCache:
+    """The middleware: `app.add_middleware(HttpCache, max_age=settings.cache_max_age)`."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_age: int,
+        minimum_size: int = GZIP_MINIMUM_SIZE,
+        compress_level: int = GZIP_LEVEL,
+        max_buffer: int = MAX_BUFFER,
+    ) -> None:
+        self.app = app
+        self.cache_control = f"public, max-age={max_age}".encode()
+        self.minimum_size = minimum_size
+        self.compress_level = compress_level
+        self.max_buffer = max_buffer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, _Uncached(send).send)
+            return
+        await _Exchange(self, scope, send).run(receive)
+
+    async def compress(self, body: bytes) -> bytes:
+        """gzip with a fixed level and header mtime 0: the same body always gives the same bytes."""
+        if len(body) < GZIP_THREAD_MINIMUM_SIZE:
+            return gzip.compress(body, self.compress_level, mtime=0)
+        compress = partial(gzip.compress, compresslevel=self.compress_level, mtime=0)
+        return await anyio.to_thread.run_sync(compress, body)
+
+
+def _error_headers(status: int, headers: RawHeaders) -> RawHeaders:
+    """No caching of errors; `HEAD` allowed wherever `GET` is."""
+    if status >= 400 and not _has(headers, b"cache-control"):
+        headers.append((b"cache-control", ERROR_CACHE_CONTROL))
+    if status == 405:
+        for index, (name, value) in enumerate(headers):
+            allowed = [v.strip() for v in value.split(b",")]
+            if name == b"allow" and b"GET" in allowed and b"HEAD" not in allowed:
+                headers[index] = (name, value + b", HEAD")
+    return headers
+
+
+class _Uncached:
+    """Other methods: responses pass unchanged, apart from `_error_headers`."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = _lowered(message.get("headers", ()))
+            message = {**message, "headers": _error_headers(message["status"], headers)}
+        await self._send(message)
+
+
+class _Exchange:
+    """One GET or HEAD request: the application's response, collected and then answered."""
+
+    def __init__(self, cache: HttpCache, scope: Scope, send: Send) -> None:
+        self.cache = cache
+        self.head = scope["method"] == "HEAD"
+        self.send = send
+        self.if_none_match: bytes | None = None
+        self.accept_encoding = b""
+        forwarded: RawHeaders = []
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                joined = value if self.if_none_match is None else self.if_none_match + b"," + value
+                self.if_none_match = joined
+            elif name in _CONDITIONAL_HEADERS:
+                continue
+            else:
+                if name == b"accept-encoding":
+                    self.accept_encoding += b"," + value if self.accept_encoding else value
+                forwarded.append((name, value))
+        self.scope: Scope = {**scope, "method": "GET", "headers": forwarded}
+        extensions = scope.get("extensions")
+        if extensions and "http.response.pathsend" in extensions:
+            # Keep file bodies coming as ordinary messages, so they can be hashed.
+            self.scope["extensions"] = {
+                k: v for k, v in extensions.items() if k != "http.response.pathsend"
+            }
+        self.start: Message | None = None
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.streaming = False  # passing messages through rather than collecting them
+
+    async def run(self, receive: Receive) -> None:
+        await self.cache.app(self.scope, receive, self.collect)
+
+    async def collect(self, message: Message) -> None:
+        kind = message["type"]
+        if self.streaming:
+            await self._pass(message)
+        elif kind == "http.response.start":
+            headers = _lowered(message.get("headers", ()))
+            status = message["status"]
+            self.start = {**message, "headers": headers}
+            if status != 200 or _has(headers, b"content-encoding") or message.get("trailers"):
+                self.start["headers"] = _error_headers(status, headers)
+                await self._stream()
+        elif kind == "http.response.body":
+            body = message.get("body", b"")
+            if body:
+                self.chunks.append(body)
+                self.size += len(body)
+            if not message.get("more_body", False):
+                await self._answer(b"".join(self.chunks))
+            elif self.size > self.cache.max_buffer:
+                await self._stream()
+        else:  # an extension message: give up collecting and pass everything on
+            await self._stream()
+            await self._pass(message)
+
+    async def _stream(self) -> None:
+        """Pass the response on as it comes: the start, whatever was collected, the rest."""
+        self.streaming = True
+        assert self.start is not None
+        headers = self.start["headers"]
+        if self.start["status"] == 200 and not _has(headers, b"cache-control"):
+            headers.append((b"cache-control", self.cache.cache_control))
+        await self.send(self.start)
+        if self.chunks:
+            collected = b"".join(self.chunks)
+            self.chunks = []
+            await self._pass({"type": "http.response.body", "body": collected, "more_body": True})
+
+    async def _pass(self, message: Message) -> None:
+        if self.head and message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await self.send(message)
+
+    async def _answer(self, body: bytes) -> None:
+        assert self.start is not None
+        headers = [
+            (name, value)
+            for name, value in self.start["headers"]
+            if name not in (b"content-length", b"etag")
+        ]
+        content_type = _get(headers, b"content-type") or b""
+        compressible = _COMPRESSIBLE.match(content_type) is not None
+        gzipped = (
+            compressible
+            and len(body) >= self.cache.minimum_size
+            and accepts_gzip(self.accept_encoding)
+        )
+        etag = entity_tag(body, gzipped)
+        headers.append((b"etag", etag))
+        if not _has(headers, b"cache-control"):
+            headers.append((b"cache-control", self.cache.cache_control))
+        if compressible:
+            _add_vary(headers, b"Accept-Encoding")
+
+        if self.if_none_match is not None and none_match(self.if_none_match, etag):
+            kept = [(n, v) for n, v in headers if n in _NOT_MODIFIED_HEADERS]
+            await self.send({"type": "http.response.start", "status": 304, "headers": kept})
+            await self.send({"type": "http.response.body", "body": b""})
+            return
+
+        if gzipped:
+            body = await self.cache.compress(body)
+            headers.append((b"content-encoding", b"gzip"))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await self.send({**self.start, "headers": headers})
+        await self.send({"type": "http.response.body", "body": b"" if self.head else body})
