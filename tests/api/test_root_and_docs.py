@@ -67,6 +67,20 @@ def test_index_links_to_every_collection(empty_client: TestClient) -> None:
     assert empty_client.get(links["openapi"]).json()["info"]["title"] == "Wegweiser Sachsen"
 
 
+def test_index_names_the_source_document(client: TestClient) -> None:
+    (source,) = client.get("/").json()["sources"]
+    assert source["title"] == "Praxis vor Ort"
+    assert source["published_on"] == "2015-04-16"
+    assert source["authors"] == ["Badakhshi (Leipzig)", "Wendel (Dresden)"]
+    assert source["publisher"] == "IQ Netzwerk Sachsen"
+
+
+def test_index_links_lead_to_the_seeded_collections(client: TestClient) -> None:
+    links = client.get("/").json()["links"]
+    for name in COLLECTIONS:
+        assert client.get(links[name]).json()["total"] > 0, name
+
+
 @pytest.fixture
 def public_base_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """WEGWEISER_BASE_URL set, as behind a reverse proxy."""
