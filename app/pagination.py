@@ -17,6 +17,7 @@ from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Session
+from starlette.datastructures import URL
 
 from app.config import get_settings
 from app.errors import InvalidParameter
@@ -184,11 +185,28 @@ class FacetedWindow(Window[T]):
     facets: dict[str, list[FacetValue]] | None = None
 
 
+def public_url(request: Request) -> URL:
+    """The request's URL as clients see it: under WEGWEISER_BASE_URL when that is set.
+
+    Behind a proxy the service is reached at another address than the one it is
+    called on; links must use the public one, as the records' `url`s do.
+    """
+    base = get_settings().base_url.rstrip("/")
+    if not base:
+        return request.url
+    path, root = request.url.path, request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    query = f"?{request.url.query}" if request.url.query else ""
+    return URL(f"{base}{path}{query}")
+
+
 def page_links(request: Request, limit: int, next_cursor: str | None) -> PageLinks:
-    url = request.url.remove_query_params("cursor")
+    current = public_url(request)
+    url = current.remove_query_params("cursor")
     first = str(url.include_query_params(limit=limit))
     return PageLinks(
-        self=str(request.url),
+        self=str(current),
         first=first,
         next=str(url.include_query_params(limit=limit, cursor=next_cursor))
         if next_cursor
