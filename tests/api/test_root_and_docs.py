@@ -99,6 +99,20 @@ def test_index_links_use_the_configured_public_base_url(
         assert links[name] == f"{public_base_url}/{name}"
 
 
+def test_list_links_use_the_configured_public_base_url(
+    client: TestClient, public_base_url: str
+) -> None:
+    """Behind a proxy, `links` and the `Link` header must point where clients can follow them."""
+    response = client.get("/organisations", params={"limit": 1, "level": "regional"})
+    links = response.json()["links"]
+    for name in ("self", "first", "next"):
+        assert links[name].startswith(f"{public_base_url}/organisations?"), (name, links[name])
+    assert "level=regional" in links["next"]
+    assert f'<{links["next"]}>; rel="next"' in response.headers["link"]
+    item = response.json()["items"][0]
+    assert item["url"].startswith(f"{public_base_url}/organisations/")
+
+
 # --- The documentation page -------------------------------------------------------------------
 
 
