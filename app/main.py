@@ -16,6 +16,7 @@ from app.http_cache import HttpCache
 from app.networks.router import router as networks_router
 from app.organisations.router import router as organisations_router
 from app.regions.router import router as regions_router
+from app.search.router import router as search_router
 
 DESCRIPTION = """
 **Wer macht was, wo?** A directory of the state bodies, networks, associations,
@@ -40,6 +41,7 @@ TAGS = [
     },
     {"name": "regions", "description": "Freistaat Sachsen, its Kreise and the places below them."},
     {"name": "contacts", "description": "E-mail addresses, websites and named people."},
+    {"name": "search", "description": "Full-text search across all of the above."},
     {"name": "meta", "description": "The API index and the problem types of its errors."},
 ]
 
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         networks_router,
         regions_router,
         contacts_router,
+        search_router,
         problems.router,
     ):
         app.include_router(router)

@@ -10,6 +10,7 @@ from app.deps import BaseUrlDep, SessionDep
 from app.errors import PROBLEM_RESPONSES
 from app.organisations.router import NetworkFilter, RegionFilter, RelatedFilter, UpdatedSince
 from app.pagination import FacetedPage, PageDep, facets_parameter, paged
+from app.search.query import MAX_QUERY_LENGTH
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 
@@ -33,8 +34,9 @@ def list_contacts(
         str | None,
         Query(
             min_length=1,
-            max_length=10_000,
-            description="Part of the address, label or name.",
+            max_length=MAX_QUERY_LENGTH,
+            description="Search text: words of the address, label, name or role. Every word "
+            "must occur; the last may be the start of a word. Full-text, as `/search`.",
             examples=["raa-sachsen"],
         ),
     ] = None,
@@ -47,7 +49,13 @@ def list_contacts(
     network: NetworkFilter = [],  # noqa: B006
     related_to: RelatedFilter = [],  # noqa: B006
     updated_since: UpdatedSince = None,
-    sort: Annotated[ContactSort | None, Query(examples=["value"])] = None,
+    sort: Annotated[
+        ContactSort | None,
+        Query(
+            description="Order; default `relevance` with `q` (which it needs), else `id`.",
+            examples=["value"],
+        ),
+    ] = None,
     facets: Annotated[list[str], Depends(facets_parameter(CONTACT_FACETS))] = [],  # noqa: B006
 ) -> FacetedPage[ContactPublic]:
     filters = service.ContactFilters(

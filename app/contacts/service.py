@@ -5,19 +5,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlmodel import Session
 
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactPublic, ContactSummary
 from app.db import as_utc
-from app.errors import NotFound
-from app.folding import fold
+from app.errors import InvalidParameter, NotFound
 from app.organisations import graph
 from app.organisations.models import Organisation, OrganisationRegion
 from app.pagination import FacetedWindow, FacetValue, PageRequest, SortKey, fetch_window
 from app.refs import OrganisationRef, contact_url, organisation_url
 from app.regions import service as region_service
+from app.search.index import Doc, relevance_order, restrict
+from app.search.query import SearchQuery, parse_query
 from app.sources import service as source_service
 
 
@@ -27,6 +28,7 @@ class ContactSort(StrEnum):
     value_desc = "-value"
     updated_at = "updated_at"
     updated_at_desc = "-updated_at"
+    relevance = "relevance"
 
 
 CONTACT_FACETS = ("kind",)
@@ -45,12 +47,27 @@ class ContactFilters:
     updated_since: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Selection:
+    """The contacts a filter selects, and with `q` the relevance of each."""
+
+    query: Select[tuple[Contact]]
+    search: SearchQuery | None = None
+    score: ColumnElement[float] | None = None
+
+
 def filtered_query(session: Session, filters: ContactFilters) -> Select[tuple[Contact]]:
+    return select_contacts(session, filters).query
+
+
+def select_contacts(session: Session, filters: ContactFilters) -> Selection:
     query = select(Contact)
+    search = score = None
+    if filters.q:
+        search = parse_query(filters.q)
+        query, score = restrict(session, query, search, Doc.contact)
     if filters.kinds:
         query = query.where(Contact.kind.in_(filters.kinds))
-    if filters.q:
-        query = query.where(Contact.value_key.contains(fold(filters.q), autoescape=True))
     if filters.organisations:
         query = query.where(
             Contact.organisation_id.in_(
@@ -77,10 +94,14 @@ def filtered_query(session: Session, filters: ContactFilters) -> Select[tuple[Co
         query = query.where(Contact.organisation_id.in_(graph.related_ids(other_ids)))
     if filters.updated_since:
         query = query.where(Contact.updated_at >= as_utc(filters.updated_since))
-    return query
+    return Selection(query, search, score)
 
 
-def sort_key(sort: ContactSort) -> SortKey:
+def sort_key(sort: ContactSort, selection: Selection | None = None) -> SortKey:
+    if sort is ContactSort.relevance:
+        if selection is None or selection.search is None or selection.score is None:
+            raise InvalidParameter("sort", "sort=relevance needs a search text in q")
+        return relevance_order(selection.search, selection.score, (Contact.id,), (int,))
     if sort is ContactSort.id:
         return SortKey(sort.value, (Contact.id,), (False,), (int,))
     column = Contact.updated_at if sort.lstrip("-") == "updated_at" else Contact.value_key
@@ -97,8 +118,10 @@ def list_contacts(
     base: str,
     facets: Sequence[str] = (),
 ) -> FacetedWindow[ContactPublic]:
-    query = filtered_query(session, filters)
-    window = fetch_window(session, query, sort_key(sort or ContactSort.id), page)
+    selection = select_contacts(session, filters)
+    query = selection.query
+    default = ContactSort.relevance if selection.search else ContactSort.id
+    window = fetch_window(session, query, sort_key(sort or default, selection), page)
     contacts = [row[0] for row in window.rows]
     return FacetedWindow(
         public_contacts(session, contacts, base),

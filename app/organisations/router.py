@@ -12,6 +12,7 @@ from app.organisations.models import Level, OrganisationKind
 from app.organisations.schemas import OrganisationDetail, OrganisationSummary
 from app.organisations.service import OrganisationSort
 from app.pagination import FacetedPage, PageDep, facets_parameter, paged
+from app.search.query import MAX_QUERY_LENGTH
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
@@ -19,8 +20,10 @@ QueryText = Annotated[
     str | None,
     Query(
         min_length=1,
-        max_length=10_000,
-        description="Search text: names, descriptions, tasks, topics, target groups.",
+        max_length=MAX_QUERY_LENGTH,
+        description="Search text: names, descriptions, tasks, topics, target groups. Every "
+        "word must occur, in any case, with umlauts or without; the last may be the start "
+        "of a word. Full-text, as `/search`.",
         examples=["Rechtsberatung Leipzig"],
     ),
 ]

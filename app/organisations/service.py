@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -39,6 +39,8 @@ from app.pagination import FacetedWindow, PageRequest, SortKey, fetch_window
 from app.refs import OrganisationRef, organisation_url
 from app.regions import service as region_service
 from app.regions.models import Region
+from app.search.index import Doc, relevance_order, restrict
+from app.search.query import SearchQuery, parse_query
 from app.sources import service as source_service
 
 
@@ -66,16 +68,31 @@ class OrganisationFilters:
     networks_only: bool = False
 
 
+@dataclass(frozen=True)
+class Selection:
+    """The organisations a filter selects, and with `q` the relevance of each."""
+
+    query: Select[tuple[Organisation]]
+    search: SearchQuery | None = None
+    score: ColumnElement[float] | None = None
+
+
 def filtered_query(session: Session, filters: OrganisationFilters) -> Select[tuple[Organisation]]:
+    return select_organisations(session, filters).query
+
+
+def select_organisations(session: Session, filters: OrganisationFilters) -> Selection:
     query = select(Organisation)
+    search = score = None
+    if filters.q:
+        search = parse_query(filters.q)
+        query, score = restrict(session, query, search, Doc.organisation)
     if filters.networks_only:
         query = query.where(Organisation.kind.in_(NETWORK_KINDS))
     if filters.kinds:
         query = query.where(Organisation.kind.in_(filters.kinds))
     if filters.levels:
         query = query.where(Organisation.level.in_(filters.levels))
-    if filters.q:
-        query = query.where(Organisation.name_key.contains(fold(filters.q), autoescape=True))
     if filters.regions:
         region_ids = {
             region_id
@@ -104,12 +121,16 @@ def filtered_query(session: Session, filters: OrganisationFilters) -> Select[tup
         query = query.where(Organisation.id.in_(with_contact))
     if filters.updated_since:
         query = query.where(Organisation.updated_at >= as_utc(filters.updated_since))
-    return query
+    return Selection(query, search, score)
 
 
-def sort_key(sort: OrganisationSort, filters: OrganisationFilters) -> SortKey:
+def sort_key(
+    sort: OrganisationSort, filters: OrganisationFilters, selection: Selection | None = None
+) -> SortKey:
     if sort is OrganisationSort.relevance:
-        raise InvalidParameter("sort", "sort=relevance needs a search text in q")
+        if selection is None or selection.search is None or selection.score is None:
+            raise InvalidParameter("sort", "sort=relevance needs a search text in q")
+        return relevance_order(selection.search, selection.score, (Organisation.id,), (int,))
     column = Organisation.updated_at if sort.lstrip("-") == "updated_at" else Organisation.name_key
     kind = datetime if column is Organisation.updated_at else str
     desc = sort.startswith("-")
@@ -124,8 +145,10 @@ def list_organisations(
     base: str,
     facets: Sequence[str] = (),
 ) -> FacetedWindow[OrganisationSummary]:
-    query = filtered_query(session, filters)
-    order = sort_key(sort or OrganisationSort.name, filters)
+    selection = select_organisations(session, filters)
+    query = selection.query
+    default = OrganisationSort.relevance if selection.search else OrganisationSort.name
+    order = sort_key(sort or default, filters, selection)
     window = fetch_window(session, query, order, page)
     organisations = [row[0] for row in window.rows]
     return FacetedWindow(

@@ -8,6 +8,7 @@ from app.pagination import Page, PageDep, paged
 from app.regions import service
 from app.regions.models import RegionKind
 from app.regions.schemas import RegionDetail, RegionSummary
+from app.search.query import MAX_QUERY_LENGTH
 
 router = APIRouter(prefix="/regions", tags=["regions"])
 
@@ -27,7 +28,13 @@ def list_regions(
     page: PageDep,
     q: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="Part of the name.", examples=["Görlitz"]),
+        Query(
+            min_length=1,
+            max_length=MAX_QUERY_LENGTH,
+            description="Words of the name; the last may be the start of a word. Full-text, "
+            "as `/search`; the list stays in name order.",
+            examples=["Görlitz"],
+        ),
     ] = None,
     kind: Annotated[list[RegionKind], Query(examples=["rural_district"])] = [],  # noqa: B006
     parent: Annotated[

@@ -7,12 +7,13 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from app.errors import InvalidParameter, NotFound
-from app.folding import fold
 from app.organisations.models import Organisation, OrganisationRegion
 from app.pagination import PageRequest, SortKey, Window, fetch_window
 from app.refs import OrganisationRef, RegionRef, organisation_url, region_url
 from app.regions.models import Region
 from app.regions.schemas import RegionDetail, RegionSummary
+from app.search.index import Doc, restrict
+from app.search.query import parse_query
 
 NAME_ORDER = SortKey("name", (Region.name_key, Region.id), (False, False))
 DIRECT_ORGANISATIONS_SHOWN = 200
@@ -97,7 +98,8 @@ def list_regions(
 ) -> Window[RegionSummary]:
     query = select(Region)
     if filters.q:
-        query = query.where(Region.name_key.contains(fold(filters.q), autoescape=True))
+        # Full-text like every list; regions keep their name order (the list has no `sort`).
+        query, _ = restrict(session, query, parse_query(filters.q), Doc.region)
     if filters.kinds:
         query = query.where(Region.kind.in_(filters.kinds))
     if filters.parent:

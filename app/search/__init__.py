@@ -1,0 +1,1 @@
+"""Full-text search over organisations, networks, regions and contacts (`GET /search`, `q=`)."""

@@ -1,0 +1,70 @@
+"""User text → a search query that is always valid for the engine.
+
+Nothing the user types reaches FTS5's MATCH or PostgreSQL's `to_tsquery` as
+syntax: the text is folded like the indexed text (app.folding), cut into words
+of letters and digits, and only those words are quoted into the engine's
+query. Every word is required (AND); the last one also matches as the start of
+a word, so `Opferber` finds Opferberatung while it is being typed. Quotes,
+brackets, operators (`AND`, `OR`, `NOT`, `NEAR`), `*`, `-`, `:` or SQL are just
+more words or nothing at all.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from app.errors import InvalidParameter
+from app.folding import fold_words
+
+# Longer text is refused with a 422: nobody types more to find an organisation,
+# and it bounds the work a single request can ask of the engine.
+MAX_QUERY_LENGTH = 500
+MAX_WORDS = 32
+# PostgreSQL refuses lexemes over 2047 bytes; folding can lengthen a word (ß → ss,
+# ligatures), so words are bounded in characters after folding.
+MAX_WORD_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """Folded words that must all occur; `prefix`, if set, must start some word."""
+
+    words: tuple[str, ...]
+    prefix: str | None
+
+    @property
+    def terms(self) -> list[tuple[str, bool]]:
+        """Each word with whether it matches as a prefix."""
+        return [(w, False) for w in self.words] + ([(self.prefix, True)] if self.prefix else [])
+
+    def fts5(self) -> str:
+        """The FTS5 MATCH expression: quoted strings only, implicitly ANDed."""
+        return " ".join(_quoted(word) + ("*" if prefix else "") for word, prefix in self.terms)
+
+    @property
+    def key(self) -> str:
+        """A short digest naming this query in cursors, so a cursor cannot move to another one."""
+        text = " ".join(self.words) + "|" + (self.prefix or "")
+        return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+
+def parse_query(text: str, param: str = "q") -> SearchQuery:
+    """The search query for `text`; a 422 naming `param` if there is nothing usable in it."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise InvalidParameter(param, f"at most {MAX_QUERY_LENGTH} characters, got {len(text)}")
+    words = fold_words(text)
+    if not words:
+        raise InvalidParameter(param, "no word to search for: give letters or digits")
+    long = next((w for w in words if len(w) > MAX_WORD_LENGTH), None)
+    if long is not None:
+        raise InvalidParameter(param, f"words are at most {MAX_WORD_LENGTH} characters long")
+    *whole, last = words
+    unique = tuple(dict.fromkeys(whole))
+    if len(unique) + 1 > MAX_WORDS:
+        raise InvalidParameter(param, f"at most {MAX_WORDS} different words")
+    # A last word that also occurs whole already demands more than its prefix would.
+    return SearchQuery(unique, None if last in unique else last)
+
+
+def _quoted(word: str) -> str:
+    # Words hold letters and digits only; doubling quotes keeps that safe should it change.
+    return '"' + word.replace('"', '""') + '"'

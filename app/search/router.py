@@ -1,0 +1,53 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.deps import BaseUrlDep, SessionDep
+from app.errors import PROBLEM_RESPONSES
+from app.pagination import Page, PageDep, paged
+from app.search import service
+from app.search.query import MAX_QUERY_LENGTH
+from app.search.schemas import HitType, SearchHit
+
+router = APIRouter(prefix="/search", tags=["search"])
+
+SearchText = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=MAX_QUERY_LENGTH,
+        description="Words to find, in any case, with umlauts or without (`Goerlitz` finds "
+        "Görlitz, `Strasse` Straße): all must occur; the last may be the start of a word. "
+        "Punctuation and operators are ignored.",
+        examples=["Opferberatung Chemnitz"],
+    ),
+]
+
+
+@router.get(
+    "",
+    summary="Search everything",
+    description="Organisations, networks, regions and contacts whose names or texts hold "
+    "every word of `q`, best match first (ties by type, then id), each with a highlighted "
+    "snippet. Cursor-paginated like every list.",
+    response_model=Page[SearchHit],
+    responses=PROBLEM_RESPONSES,
+)
+def search_directory(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    base: BaseUrlDep,
+    page: PageDep,
+    q: SearchText,
+    types: Annotated[
+        list[HitType],
+        Query(
+            alias="type",
+            description="Only hits of this type; repeat for several.",
+            examples=["network"],
+        ),
+    ] = [],  # noqa: B006 - FastAPI copies defaults
+) -> Page[SearchHit]:
+    window = service.search(session, service.parse_query(q), types, page, base)
+    return paged(request, response, window, page)

@@ -1,0 +1,155 @@
+"""Search across organisations, networks, regions and contacts, best match first."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.contacts.models import Contact
+from app.organisations import service as organisation_service
+from app.organisations.models import NETWORK_KINDS, Organisation
+from app.pagination import PageRequest, Window, fetch_window
+from app.refs import contact_url, organisation_url, region_url
+from app.regions.models import Region
+from app.search.index import Doc, all_matches, relevance_order
+from app.search.query import SearchQuery, parse_query
+from app.search.schemas import HitType, SearchHit
+from app.search.snippets import snippet
+
+__all__ = ["parse_query", "search"]
+
+DOC_OF_TYPE = {
+    HitType.organisation: Doc.organisation,
+    HitType.network: Doc.organisation,
+    HitType.region: Doc.region,
+    HitType.contact: Doc.contact,
+}
+
+
+def search(
+    session: Session,
+    query: SearchQuery,
+    types: Sequence[HitType],
+    page: PageRequest,
+    base: str,
+) -> Window[SearchHit]:
+    """One page of hits of the given types (all if none), best first.
+
+    Ties go by type (organisations and networks, regions, contacts), then id. The
+    order needs only the index, so ranking every match costs no join; records
+    are read for the page's hits alone.
+    """
+    wanted = set(types) or set(HitType)
+    found = all_matches(session, query, {DOC_OF_TYPE[t] for t in wanted})
+    hits = select(found.c.doc, found.c.id)
+    organisations = {HitType.organisation, HitType.network} & wanted
+    if len(organisations) == 1:
+        networks = select(Organisation.id).where(Organisation.kind.in_(NETWORK_KINDS))
+        is_network = found.c.id.in_(networks)
+        hits = hits.where(
+            (found.c.doc != int(Doc.organisation))
+            | (is_network if HitType.network in wanted else ~is_network)
+        )
+    order = relevance_order(query, found.c.score, (found.c.doc, found.c.id), (int, int))
+    window = fetch_window(session, hits, order, page)
+    keys = [(Doc(row[0]), row[1]) for row in window.rows]
+    return Window(hit_records(session, keys, query, base), window.total, window.next_cursor)
+
+
+def hit_records(
+    session: Session, keys: Sequence[tuple[Doc, int]], query: SearchQuery, base: str
+) -> list[SearchHit]:
+    """The hits for `(doc, id)` pairs, in their order."""
+    ids: dict[Doc, list[int]] = {doc: [] for doc in Doc}
+    for doc, id_ in keys:
+        ids[doc].append(id_)
+    hits: dict[tuple[Doc, int], SearchHit] = {}
+    for doc, records in (
+        (Doc.organisation, _organisation_hits(session, ids[Doc.organisation], query, base)),
+        (Doc.region, _region_hits(session, ids[Doc.region], query, base)),
+        (Doc.contact, _contact_hits(session, ids[Doc.contact], query, base)),
+    ):
+        for id_, hit in records:
+            hits[(doc, id_)] = hit
+    # A record deleted since the page was read is left out rather than failing the page.
+    return [hits[key] for key in keys if key in hits]
+
+
+def _organisation_hits(
+    session: Session, ids: list[int], query: SearchQuery, base: str
+) -> list[tuple[int, SearchHit]]:
+    if not ids:
+        return []
+    organisations = _by_id(session, Organisation, ids)
+    topics = organisation_service.topics_of(session, ids)
+    return [
+        (
+            o.id,
+            SearchHit(
+                type=HitType.network if o.kind in NETWORK_KINDS else HitType.organisation,
+                slug=o.slug,
+                name=o.name,
+                kind=o.kind,
+                # The description gives context, so it wins a tie with the name shown anyway.
+                snippet=snippet(
+                    [
+                        o.description,
+                        "; ".join(o.tasks),
+                        "; ".join(o.target_groups),
+                        o.name,
+                        o.short_name,
+                        "; ".join(o.names_in_source),
+                        ", ".join(topics[o.id]),
+                    ],
+                    query,
+                ),
+                url=organisation_url(base, o.slug),
+            ),
+        )
+        for o in organisations
+    ]
+
+
+def _region_hits(
+    session: Session, ids: list[int], query: SearchQuery, base: str
+) -> list[tuple[int, SearchHit]]:
+    return [
+        (
+            r.id,
+            SearchHit(
+                type=HitType.region,
+                slug=r.slug,
+                name=r.name,
+                kind=r.kind,
+                snippet=snippet([r.name], query),
+                url=region_url(base, r.code, r.slug),
+            ),
+        )
+        for r in _by_id(session, Region, ids)
+    ]
+
+
+def _contact_hits(
+    session: Session, ids: list[int], query: SearchQuery, base: str
+) -> list[tuple[int, SearchHit]]:
+    return [
+        (
+            c.id,
+            SearchHit(
+                type=HitType.contact,
+                slug=str(c.id),
+                name=c.value,
+                kind=c.kind,
+                snippet=snippet([c.label, c.role, c.value], query),
+                url=contact_url(base, c.id),
+            ),
+        )
+        for c in _by_id(session, Contact, ids)
+    ]
+
+
+def _by_id(session: Session, model: Any, ids: list[int]) -> list[Any]:
+    if not ids:
+        return []
+    return list(session.execute(select(model).where(model.id.in_(ids))).scalars())
