@@ -1,0 +1,821 @@
+"""Full-text search: `GET /search` and `q` on every list, on SQLite and PostgreSQL.
+
+Most tests run on a small directory of their own, written with the seed loader
+(the application's write path), so the triggers and generated columns that
+keep the index current are exercised as in production. A few check the seed.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import make_engine
+from app.folding import fold_words
+from app.main import create_app
+from app.organisations.models import NETWORK_KINDS, Organisation
+from app.search.index import Doc, all_matches
+from app.search.query import MAX_QUERY_LENGTH, MAX_WORD_LENGTH, MAX_WORDS, parse_query
+from app.search.snippets import snippet
+from seed.loader import load
+from seed.schema import SeedFile
+from tests.conftest import Databases
+from tests.databases import migrate
+
+PROBLEM = "application/problem+json"
+LISTS = ("/organisations", "/networks", "/contacts", "/regions")
+MARK = re.compile(r"</?mark>")
+
+# --- A small directory ------------------------------------------------------------------------
+
+SOURCE = {
+    "slug": "praxis-vor-ort-2015-04-16",
+    "title": "Praxis vor Ort",
+    "published_on": "2015-04-16",
+    "authors": ["Badakhshi (Leipzig)"],
+    "publisher": "IQ Netzwerk Sachsen",
+    "file_name": "praxis-vor-ort-2015-04-16.md",
+}
+REGIONS = [
+    {"code": "14", "slug": "sachsen", "name": "Freistaat Sachsen", "kind": "state"},
+    {
+        "code": "14626",
+        "slug": "landkreis-goerlitz",
+        "name": "Landkreis Görlitz",
+        "kind": "rural_district",
+        "parent": "sachsen",
+    },
+    {"slug": "goerlitz", "name": "Görlitz", "kind": "municipality", "parent": "landkreis-goerlitz"},
+    {
+        "slug": "weisswasser",
+        "name": "Weißwasser/O.L.",
+        "kind": "municipality",
+        "parent": "landkreis-goerlitz",
+    },
+    {
+        "code": "14713",
+        "slug": "leipzig",
+        "name": "Leipzig",
+        "kind": "urban_district",
+        "parent": "sachsen",
+    },
+]
+SPRACHCAFES = 12  # identical records: their scores tie, so pages split ties
+
+
+def organisation(slug: str, name: str, kind: str = "association", **fields: Any) -> dict[str, Any]:
+    return {
+        "slug": slug,
+        "name": name,
+        "kind": kind,
+        "names_in_source": [name],
+        "slide": 1,
+        "section": "Test",
+        **fields,
+    }
+
+
+def contact(kind: str, value: str, **fields: Any) -> dict[str, Any]:
+    return {"kind": kind, "value": value, "slide": 1, "section": "Test", **fields}
+
+
+def directory(**changes: Any) -> SeedFile:
+    """The test directory; `changes` replaces organisations by slug (None drops one)."""
+    organisations = [
+        organisation(
+            "opferberatung-raa-sachsen",
+            "Opferberatung der RAA Sachsen e.V.",
+            "counselling_service",
+            short_name="RAA Opferberatung",
+            description="Beratung für Betroffene rechter Gewalt in Chemnitz, Dresden und Leipzig.",
+            topics=["opferberatung", "beratung"],
+            regions=["sachsen"],
+            contacts=[
+                contact(
+                    "email",
+                    "opferberatung.chemnitz@raa-sachsen.de",
+                    label="Opferberatung Chemnitz",
+                ),
+                contact("person", "Jörg Weiß", role="Berater"),
+            ],
+        ),
+        organisation(
+            "netzwerk-integration-goerlitz",
+            "Netzwerk Integration Görlitz",
+            "network",
+            description="Runder Tisch der Akteure der Integrationsarbeit in der Stadt Görlitz.",
+            topics=["vernetzung"],
+            regions=["goerlitz"],
+        ),
+        organisation(
+            "fluechtlingshilfe-weisswasser",
+            "Flüchtlingshilfe Weißwasser e.V.",
+            description="Begegnungscafé und Hausaufgabenhilfe für Geflüchtete.",
+            tasks=["Sprachkurse", "Begleitung zu Behörden"],
+            target_groups=["Geflüchtete", "Familien"],
+            regions=["weisswasser"],
+            contacts=[contact("address", "Straße der Einheit 5, 02943 Weißwasser")],
+        ),
+        organisation(
+            "rechtsberatung-leipzig",
+            "Rechtsberatung Leipzig",
+            "counselling_service",
+            description="Offene Sprechstunde am Dienstag.",
+            regions=["leipzig"],
+            contacts=[contact("address", "Dresdner Strasse 12, 04103 Leipzig")],
+        ),
+        organisation(
+            "auslaenderrat-leipzig",
+            "Ausländerrat Leipzig e.V.",
+            description="Begegnungsstätte; bietet auch Rechtsberatung und Sozialberatung an.",
+            regions=["leipzig"],
+        ),
+        organisation(
+            "kulturbruecke",
+            "Kulturbrücke",
+            "project",
+            description="Kurse für <b>alle</b> & jeden: Tanz, Musik und Beratungen im Stadtteil.",
+        ),
+        *(
+            organisation(
+                f"sprachcafe-{n:02d}",
+                f"Sprachcafé {n:02d}",
+                "project",
+                description="Deutschkurse mit Beratung.",
+                contacts=[contact("email", f"info@sprachcafe-{n:02d}.de")],
+            )
+            for n in range(1, SPRACHCAFES + 1)
+        ),
+    ]
+    by_slug = {o["slug"]: o for o in organisations}
+    for slug, replacement in changes.items():
+        if replacement is None:
+            by_slug.pop(slug.replace("_", "-"))
+        else:
+            by_slug[slug.replace("_", "-")] = replacement
+    return SeedFile.model_validate(
+        {
+            "source": SOURCE,
+            "regions": REGIONS,
+            "organisations": list(by_slug.values()),
+            "relations": [
+                {
+                    "subject": "opferberatung-raa-sachsen",
+                    "type": "member_of",
+                    "object": "netzwerk-integration-goerlitz",
+                    "slide": 1,
+                    "section": "Test",
+                }
+            ],
+        }
+    )
+
+
+def write(url: str, seed: SeedFile) -> None:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            load(session, seed)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def small_url(databases: Databases) -> Iterator[str]:
+    """A migrated database holding the small directory, shared read-only by the module."""
+    url = databases.create()
+    migrate(url)
+    write(url, directory())
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture(scope="module")
+def small(small_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(database_url=small_url))) as client:
+        yield client
+
+
+@pytest.fixture
+def writable(migrated_database: str, client_for: Callable[[str], TestClient]) -> TestClient:
+    """A client on a private database with the small directory, for tests that write."""
+    write(migrated_database, directory())
+    return client_for(migrated_database)
+
+
+def dialect(client: TestClient) -> str:
+    return client.app.state.engine.dialect.name  # type: ignore[attr-defined,no-any-return]
+
+
+def search(client: TestClient, q: str, **params: Any) -> dict[str, Any]:
+    response = client.get("/search", params={"q": q, "limit": 200, **params})
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def found(client: TestClient, q: str, **params: Any) -> list[str]:
+    """`type:slug` of every hit, best first."""
+    return [f"{h['type']}:{h['slug']}" for h in search(client, q, **params)["items"]]
+
+
+def slugs(client: TestClient, path: str, q: str, **params: Any) -> list[str]:
+    response = client.get(path, params={"q": q, "limit": 200, **params})
+    assert response.status_code == 200, response.text
+    key = "value" if path == "/contacts" else "slug"
+    return [item[key] for item in response.json()["items"]]
+
+
+def assert_invalid_q(response: httpx.Response) -> None:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].split(";")[0] == PROBLEM
+    body = response.json()
+    assert body["type"] == "/problems/invalid-parameter"
+    assert [p["name"] for p in body["invalid_params"]] == ["q"]
+    assert "q" in body["detail"]
+
+
+# --- German that people type ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Görlitz", {"region:goerlitz", "region:landkreis-goerlitz"}),
+        ("Goerlitz", {"region:goerlitz", "region:landkreis-goerlitz"}),
+        ("GÖRLITZ", {"region:goerlitz", "region:landkreis-goerlitz"}),
+        ("görlitz", {"region:goerlitz", "region:landkreis-goerlitz"}),
+        ("Weißwasser", {"region:weisswasser"}),
+        ("Weisswasser", {"region:weisswasser"}),
+        ("WEISSWASSER", {"region:weisswasser"}),
+    ],
+)
+def test_umlauts_and_sharp_s_match_both_ways(
+    small: TestClient, query: str, expected: set[str]
+) -> None:
+    hits = set(found(small, query))
+    assert expected <= hits
+    network = "network:netzwerk-integration-goerlitz"
+    assert (network in hits) == ("rlitz" in query.lower())
+    assert ("organisation:fluechtlingshilfe-weisswasser" in hits) == ("w" in query.lower())
+
+
+@pytest.mark.parametrize("query", ["Straße", "Strasse", "STRASSE", "straße"])
+def test_strasse_and_strasse_are_one_word(small: TestClient, query: str) -> None:
+    assert {h["name"] for h in search(small, query)["items"]} == {
+        "Straße der Einheit 5, 02943 Weißwasser",
+        "Dresdner Strasse 12, 04103 Leipzig",
+    }
+
+
+def test_a_network_hit_is_typed_network(small: TestClient) -> None:
+    (hit,) = search(small, "Netzwerk Integration")["items"]
+    assert hit["type"] == "network"
+    assert hit["kind"] == "network"
+    assert hit["name"] == "Netzwerk Integration Görlitz"
+    assert hit["url"] == "http://testserver/organisations/netzwerk-integration-goerlitz"
+
+
+@pytest.mark.parametrize("query", ["Opferber", "opferb", "RAA Opferber", "Opferberatung"])
+def test_the_last_word_matches_as_a_prefix(small: TestClient, query: str) -> None:
+    assert found(small, query)[0] == "organisation:opferberatung-raa-sachsen"
+
+
+def test_only_the_last_word_is_a_prefix(small: TestClient) -> None:
+    assert found(small, "RAA Opferber")[0] == "organisation:opferberatung-raa-sachsen"
+    assert found(small, "Opferberatung RA")[0] == "organisation:opferberatung-raa-sachsen"
+    # `Opferber` is no whole word anywhere, so before another word it finds nothing.
+    assert found(small, "Opferber RAA") == []
+
+
+def test_every_word_must_occur(small: TestClient) -> None:
+    assert found(small, "Rechtsberatung Leipzig", type="organisation") == [
+        "organisation:rechtsberatung-leipzig",
+        "organisation:auslaenderrat-leipzig",
+    ]
+    assert search(small, "Rechtsberatung Görlitz")["total"] == 0
+
+
+def test_inflected_forms(small: TestClient) -> None:
+    """PostgreSQL's German stemmer matches other forms of a word; FTS5 has no German stemmer.
+
+    On SQLite a word matches only itself (and, as the last word, what it starts):
+    `Beratungen` does not find `Beratung`, nor `Leipziger` Leipzig.
+    """
+    beratungen = set(found(small, "Beratungen"))
+    leipziger = set(found(small, "Leipziger"))
+    assert "organisation:kulturbruecke" in beratungen  # the word itself, on both engines
+    if dialect(small) == "postgresql":
+        assert "organisation:opferberatung-raa-sachsen" in beratungen  # "Beratung"
+        assert "organisation:sprachcafe-01" in beratungen
+        assert "region:leipzig" in leipziger
+        assert "organisation:rechtsberatung-leipzig" in leipziger
+    else:
+        assert beratungen == {"organisation:kulturbruecke"}
+        assert leipziger == set()
+
+
+def brute_force(client: TestClient, query: str) -> set[str]:
+    """`type:slug` of every record whose folded text holds the query's words, read row by row."""
+    *whole, last = fold_words(query)
+
+    def matches(text: str) -> bool:
+        words = set(fold_words(text))
+        return all(w in words for w in whole) and any(w.startswith(last) for w in words)
+
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        organisations = connection.execute(
+            text("SELECT kind, slug, search_text FROM organisation")
+        ).all()
+        regions = connection.execute(text("SELECT slug, name_key FROM region")).all()
+        contacts = connection.execute(text("SELECT id, value_key FROM contact")).all()
+    return (
+        {
+            f"{'network' if kind in NETWORK_KINDS else 'organisation'}:{slug}"
+            for kind, slug, search_text in organisations
+            if matches(search_text)
+        }
+        | {f"region:{slug}" for slug, name_key in regions if matches(name_key)}
+        | {f"contact:{id_}" for id_, value_key in contacts if matches(value_key)}
+    )
+
+
+@pytest.mark.parametrize(
+    "query", ["Beratung", "beratung leipzig", "Kurse", "Deutschkurse Berat", "Gefl", "rechter"]
+)
+def test_matches_are_those_of_the_folded_words(small: TestClient, query: str) -> None:
+    """Each engine against a brute-force match over the folded text it indexes."""
+    hits = set(found(small, query))
+    if dialect(small) == "sqlite":
+        assert hits == brute_force(small, query)
+    else:  # German stems add inflected forms and never lose a word match
+        assert hits >= brute_force(small, query)
+
+
+# --- Ranking and snippets ---------------------------------------------------------------------
+
+
+def test_a_name_hit_ranks_above_a_description_hit(small: TestClient) -> None:
+    hits = found(small, "Rechtsberatung")
+    assert hits.index("organisation:rechtsberatung-leipzig") < hits.index(
+        "organisation:auslaenderrat-leipzig"
+    )
+
+
+def test_a_short_name_ranks_like_a_name(small: TestClient) -> None:
+    assert found(small, "RAA")[0] == "organisation:opferberatung-raa-sachsen"
+
+
+def test_hits_of_every_type(small: TestClient) -> None:
+    hits = search(small, "Weißwasser")["items"]
+    assert {h["type"] for h in hits} == {"region", "organisation", "contact"}
+    by_type = {h["type"]: h for h in hits}
+    assert by_type["region"]["slug"] == "weisswasser"
+    assert by_type["region"]["url"] == "http://testserver/regions/weisswasser"
+    assert by_type["contact"]["name"] == "Straße der Einheit 5, 02943 Weißwasser"
+    assert by_type["contact"]["kind"] == "address"
+    assert by_type["contact"]["url"] == f"http://testserver/contacts/{by_type['contact']['slug']}"
+    assert small.get(by_type["contact"]["url"]).json()["value"] == by_type["contact"]["name"]
+
+
+@pytest.mark.parametrize(
+    ("types", "expected"),
+    [
+        (["network"], {"network"}),
+        (["organisation"], {"organisation"}),
+        (["region", "contact"], {"region", "contact"}),
+        (["organisation", "network"], {"organisation", "network"}),
+    ],
+)
+def test_type_filter(small: TestClient, types: list[str], expected: set[str]) -> None:
+    for query in ["Görlitz", "Weißwasser", "Opferberatung", "Leipzig"]:
+        all_hits = search(small, query)["items"]
+        hits = search(small, query, type=types)
+        assert {h["type"] for h in hits["items"]} <= expected
+        assert hits["items"] == [h for h in all_hits if h["type"] in expected]
+        assert hits["total"] == len(hits["items"])
+
+
+def test_unknown_type_is_a_422(small: TestClient) -> None:
+    response = small.get("/search", params={"q": "Leipzig", "type": "person"})
+    assert response.status_code == 422
+    assert [p["name"] for p in response.json()["invalid_params"]] == ["type"]
+
+
+def test_snippets_mark_the_matching_words(small: TestClient) -> None:
+    (hit,) = search(small, "rechter Gewalt")["items"]
+    assert hit["slug"] == "opferberatung-raa-sachsen"
+    assert "<mark>rechter</mark> <mark>Gewalt</mark>" in hit["snippet"]
+    region = search(small, "goerlitz", type="region")["items"]
+    assert {h["snippet"] for h in region} == {
+        "<mark>Görlitz</mark>",
+        "Landkreis <mark>Görlitz</mark>",
+    }
+    prefix = search(small, "Opferber", type="contact")["items"]
+    assert [h["snippet"] for h in prefix] == ["<mark>Opferberatung</mark> Chemnitz"]
+
+
+def test_snippets_are_escaped_html(small: TestClient) -> None:
+    (hit,) = search(small, "Tanz")["items"]
+    assert hit["slug"] == "kulturbruecke"
+    assert hit["snippet"] == (
+        "Kurse für &lt;b&gt;alle&lt;/b&gt; &amp; jeden: <mark>Tanz</mark>, Musik und "
+        "Beratungen im Stadtteil."
+    )
+    assert "<" not in MARK.sub("", hit["snippet"])
+
+
+def test_snippet_function() -> None:
+    query = parse_query("Weisswasser Caf")
+    long = " ".join(["Wort"] * 40) + " in Weißwasser: Café <script> " + " ".join(["x"] * 40)
+    result = snippet([None, "", long, "Weißwasser"], query)
+    assert result.startswith("… Wort")
+    assert result.endswith(" …")
+    assert "<mark>Weißwasser</mark>: <mark>Café</mark> &lt;script&gt;" in result
+    assert snippet(["Nichts davon", "Auch nicht"], query) == "Nichts davon"
+
+
+# --- Pagination and sorting -------------------------------------------------------------------
+
+
+def walk(client: TestClient, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    response = client.get(path, params=params)
+    while True:
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items += body["items"]
+        if not body["links"]["next"]:
+            return items
+        response = client.get(body["links"]["next"])
+
+
+@pytest.mark.parametrize("limit", [1, 3, 5])
+def test_cursor_pages_visit_every_hit_once(small: TestClient, limit: int) -> None:
+    everything = search(small, "Beratung")
+    assert everything["total"] > SPRACHCAFES
+    pages = walk(small, "/search", {"q": "Beratung", "limit": limit})
+    assert [(h["type"], h["slug"]) for h in pages] == [
+        (h["type"], h["slug"]) for h in everything["items"]
+    ]
+    assert len({(h["type"], h["slug"]) for h in pages}) == everything["total"]
+
+
+def test_tied_scores_go_by_type_then_id(small: TestClient) -> None:
+    cafes = [h for h in found(small, "Deutschkurse")]
+    assert cafes == [f"organisation:sprachcafe-{n:02d}" for n in range(1, SPRACHCAFES + 1)]
+
+
+def test_a_cursor_belongs_to_its_query(small: TestClient) -> None:
+    first = search(small, "Beratung", limit=2)
+    cursor = first["links"]["next"].split("cursor=")[1]
+    response = small.get("/search", params={"q": "Deutschkurse", "cursor": cursor})
+    assert response.status_code == 422
+    assert [p["name"] for p in response.json()["invalid_params"]] == ["cursor"]
+
+
+# --- Hostile and empty queries ----------------------------------------------------------------
+
+HOSTILE = [
+    '"',
+    "'",
+    '""',
+    '"Beratung',
+    "()",
+    "(Beratung",
+    "Beratung)",
+    "AND",
+    "OR",
+    "NOT",
+    "Beratung AND",
+    "OR Beratung",
+    "NOT NOT NOT",
+    "Beratung OR Leipzig",
+    "NEAR(Beratung Leipzig)",
+    "NEAR/2",
+    "*",
+    "Berat*",
+    "* Beratung",
+    "-Beratung",
+    "Beratung -Leipzig",
+    "!Beratung",
+    "Beratung & Leipzig | Görlitz",
+    "name:Beratung",
+    "body : x",
+    "^Beratung",
+    "{Beratung}",
+    "[Beratung]",
+    "Beratung:*",
+    "'Beratung':*",
+    "'; DROP TABLE organisation; --",
+    "1 OR 1=1",
+    "\\",
+    "\\\\'",
+    "%",
+    "_",
+    "%_%",
+    "🙂",
+    "🙂 Beratung 🙂",
+    "\x00",
+    "Beratung\x00Leipzig",
+    "\u202e\u200b",
+    "\t\n",
+    "<script>alert(1)</script>",
+    "ß",
+    "İstanbul",
+    "ﬃ",
+    "ﷺ" * 20,
+    "ﷺ" * 200,
+    "مرحبا بكم",
+    "你好",
+    "0",
+    "-1",
+    "1e308",
+    "NaN",
+    "a",
+    "a" * MAX_QUERY_LENGTH,
+    "a" * 10_000,
+    "Beratung " * 1_200,
+    " ".join(f"w{i}" for i in range(40)),
+    " ".join(["Beratung"] * 60),
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
+def test_any_text_is_answered_never_with_a_500(small: TestClient, query: str) -> None:
+    response = small.get("/search", params={"q": query})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        assert_invalid_q(response)
+        return
+    body = response.json()
+    assert body["total"] >= len(body["items"])
+    for item in body["items"]:
+        if "snippet" in item:
+            assert "<" not in MARK.sub("", item["snippet"])
+
+
+def test_operators_are_words(small: TestClient) -> None:
+    assert found(small, "Beratung OR Tanz") == []  # "or" is a word no record holds
+    assert found(small, "Tanz -Musik") == ["organisation:kulturbruecke"]
+    assert found(small, '"Tanz" (Musik*') == ["organisation:kulturbruecke"]
+    assert found(small, "'; DROP TABLE organisation; --") == []
+    assert small.get("/organisations").json()["total"] == 6 + SPRACHCAFES
+
+
+WORDLESS = ["", " ", "\t", "!!!", "🙂", "-- * ()", '"']
+
+
+@pytest.mark.parametrize("query", WORDLESS)
+def test_a_query_without_words_is_a_422_naming_q(small: TestClient, query: str) -> None:
+    assert_invalid_q(small.get("/search", params={"q": query}))
+
+
+def test_q_is_required_on_search(small: TestClient) -> None:
+    assert_invalid_q(small.get("/search"))
+
+
+def test_overlong_queries_are_refused(small: TestClient) -> None:
+    assert_limits(small, "/search")
+
+
+def assert_limits(small: TestClient, path: str) -> None:
+    assert small.get(path, params={"q": "a " * (MAX_QUERY_LENGTH // 2)}).status_code == 200
+    assert_invalid_q(small.get(path, params={"q": "a " * (MAX_QUERY_LENGTH // 2) + "a"}))
+    assert_invalid_q(small.get(path, params={"q": "a" * 10_000}))
+    assert small.get(path, params={"q": "a" * MAX_WORD_LENGTH}).status_code == 200
+    assert_invalid_q(small.get(path, params={"q": "a" * (MAX_WORD_LENGTH + 1)}))
+    assert_invalid_q(small.get(path, params={"q": "ß" * (MAX_WORD_LENGTH // 2 + 1)}))  # ss…
+    words = " ".join(f"w{i}" for i in range(MAX_WORDS))
+    assert small.get(path, params={"q": words}).status_code == 200
+    assert_invalid_q(small.get(path, params={"q": f"{words} w{MAX_WORDS}"}))
+
+
+# --- The index follows every write ------------------------------------------------------------
+
+
+def test_updates_are_searchable_at_once(writable: TestClient, migrated_database: str) -> None:
+    assert found(writable, "Hausaufgabenhilfe") == ["organisation:fluechtlingshilfe-weisswasser"]
+    changed = organisation(
+        "fluechtlingshilfe-weisswasser",
+        "Willkommensinitiative Weißwasser e.V.",
+        description="Nachhilfe und Fahrradwerkstatt.",
+        regions=["weisswasser"],
+        contacts=[contact("address", "Marktplatz 1, 02943 Weißwasser")],
+    )
+    write(migrated_database, directory(fluechtlingshilfe_weisswasser=changed))
+    assert found(writable, "Hausaufgabenhilfe") == []
+    assert found(writable, "Flüchtlingshilfe") == []
+    assert found(writable, "Fahrradwerkstatt") == ["organisation:fluechtlingshilfe-weisswasser"]
+    assert (
+        found(writable, "Willkommensinitiative")[0] == "organisation:fluechtlingshilfe-weisswasser"
+    )
+    assert found(writable, "Straße Einheit") == []  # the contact the loader removed
+    assert [h["name"] for h in search(writable, "Marktplatz")["items"]] == [
+        "Marktplatz 1, 02943 Weißwasser"
+    ]
+
+
+def test_region_renames_are_searchable(writable: TestClient, migrated_database: str) -> None:
+    engine = make_engine(migrated_database)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE region SET name = 'Bad Muskau', name_key = 'bad muskau' "
+                "WHERE slug = 'goerlitz'"
+            )
+        )
+    engine.dispose()
+    assert "region:goerlitz" not in found(writable, "Görlitz")
+    assert found(writable, "Muskau") == ["region:goerlitz"]
+
+
+def test_deletes_leave_the_index(writable: TestClient, migrated_database: str) -> None:
+    assert "contact" in {h["type"] for h in search(writable, "Opferberatung")["items"]}
+    engine = make_engine(migrated_database)
+    with Session(engine) as session:
+        record = session.execute(
+            select(Organisation).where(Organisation.slug == "opferberatung-raa-sachsen")
+        ).scalar_one()
+        session.delete(record)
+        session.commit()
+    engine.dispose()
+    # The organisation, and its contacts removed with it by ON DELETE CASCADE.
+    assert found(writable, "Opferberatung") == []
+    assert found(writable, "Jörg") == []
+    assert search(writable, "Beratung")["total"] == SPRACHCAFES + 1  # + Kulturbrücke
+
+
+def test_new_records_are_searchable(writable: TestClient, migrated_database: str) -> None:
+    added = organisation(
+        "zukunftswerkstatt-goerlitz",
+        "Zukunftswerkstatt Görlitz",
+        description="Neu im Verzeichnis.",
+    )
+    write(migrated_database, directory(zukunftswerkstatt_goerlitz=added))
+    assert found(writable, "Zukunftswerk") == ["organisation:zukunftswerkstatt-goerlitz"]
+    assert "organisation:zukunftswerkstatt-goerlitz" in found(writable, "Goerlitz")
+
+
+def test_postgres_answers_from_the_gin_indexes(small: TestClient) -> None:
+    if dialect(small) != "postgresql":
+        pytest.skip("the GIN indexes are PostgreSQL's; SQLite answers from the FTS5 table")
+    engine = small.app.state.engine  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        statement = select(all_matches(session, parse_query("Görlitz Netzw"), set(Doc)))
+        compiled = statement.compile(dialect=engine.dialect)
+        plan = "\n".join(
+            session.connection()
+            .exec_driver_sql("EXPLAIN " + str(compiled), compiled.params)
+            .scalars()
+        )
+    for table in ("organisation", "region", "contact"):
+        assert f"search_{table}_vector" in plan, plan
+
+
+# --- q on every list ------------------------------------------------------------------------
+
+
+def test_q_on_lists_ranks_a_name_hit_first(small: TestClient) -> None:
+    assert slugs(small, "/organisations", "Rechtsberatung", sort="relevance") == [
+        "rechtsberatung-leipzig",
+        "auslaenderrat-leipzig",
+    ]
+
+
+@pytest.mark.parametrize("query", ["Straße", "Strasse", "STRASSE"])
+def test_q_on_lists_folds_like_search(small: TestClient, query: str) -> None:
+    assert set(slugs(small, "/contacts", query)) == {
+        "Straße der Einheit 5, 02943 Weißwasser",
+        "Dresdner Strasse 12, 04103 Leipzig",
+    }
+
+
+@pytest.mark.parametrize(("path", "q"), [("/organisations", "Beratung"), ("/contacts", "info")])
+def test_relevance_pages_on_lists(small: TestClient, path: str, q: str) -> None:
+    key = "value" if path == "/contacts" else "slug"
+    whole = slugs(small, path, q, sort="relevance")
+    assert len(whole) > 2
+    assert slugs(small, path, q) == whole  # relevance is the default with q
+    paged = walk(small, path, {"q": q, "sort": "relevance", "limit": 2})
+    assert [item[key] for item in paged] == whole
+    assert len(set(whole)) == len(whole)
+
+
+def test_lists_sort_search_results_by_name_too(small: TestClient) -> None:
+    names = slugs(small, "/organisations", "Beratung", sort="-name")
+    assert set(names) == set(slugs(small, "/organisations", "Beratung"))
+    paged = walk(small, "/organisations", {"q": "Beratung", "sort": "-name", "limit": 4})
+    assert [o["slug"] for o in paged] == names
+    assert names[0] == "sprachcafe-12"
+
+
+@pytest.mark.parametrize("path", ["/organisations", "/networks", "/contacts"])
+def test_relevance_needs_q(small: TestClient, path: str) -> None:
+    response = small.get(path, params={"sort": "relevance"})
+    assert response.status_code == 422
+    assert [p["name"] for p in response.json()["invalid_params"]] == ["sort"]
+    assert small.get(path, params={"sort": "relevance", "q": "Görlitz"}).status_code == 200
+
+
+def test_q_on_every_list(small: TestClient) -> None:
+    assert slugs(small, "/organisations", "Goerlitz") == ["netzwerk-integration-goerlitz"]
+    assert slugs(small, "/networks", "goerlitz") == ["netzwerk-integration-goerlitz"]
+    assert slugs(small, "/networks", "Opferberatung") == []
+    assert slugs(small, "/contacts", "raa chemnitz") == ["opferberatung.chemnitz@raa-sachsen.de"]
+    assert set(slugs(small, "/contacts", "Weiss")) == {
+        "Jörg Weiß",
+        "Straße der Einheit 5, 02943 Weißwasser",
+    }
+    assert slugs(small, "/regions", "GOERLITZ") == ["goerlitz", "landkreis-goerlitz"]
+    assert slugs(small, "/regions", "Landkreis G") == ["landkreis-goerlitz"]
+
+
+def test_q_combines_with_filters_and_facets_count_the_result(small: TestClient) -> None:
+    response = small.get(
+        "/organisations", params={"q": "Beratung", "kind": "project", "facets": "kind,region"}
+    )
+    body = response.json()
+    assert body["total"] == SPRACHCAFES + 1  # the Sprachcafés, and Kulturbrücke's "Beratungen"
+    assert body["facets"]["kind"] == [{"value": "project", "label": None, "count": body["total"]}]
+    everything = small.get("/organisations", params={"q": "Beratung", "facets": "kind"}).json()
+    counts = {f["value"]: f["count"] for f in everything["facets"]["kind"]}
+    assert sum(counts.values()) == everything["total"]
+    for kind, count in counts.items():
+        assert (
+            small.get("/organisations", params={"q": "Beratung", "kind": kind}).json()["total"]
+            == count
+        )
+    saxony = small.get("/organisations", params={"q": "Beratung", "region": "sachsen"}).json()
+    assert [o["slug"] for o in saxony["items"]] == ["opferberatung-raa-sachsen"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
+def test_any_text_on_a_list_is_answered_never_with_a_500(
+    small: TestClient, path: str, query: str
+) -> None:
+    response = small.get(path, params={"q": query})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        assert_invalid_q(response)
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("query", WORDLESS)
+def test_a_list_query_without_words_is_a_422_naming_q(
+    small: TestClient, path: str, query: str
+) -> None:
+    assert_invalid_q(small.get(path, params={"q": query}))
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_overlong_list_queries_are_refused(small: TestClient, path: str) -> None:
+    assert_limits(small, path)
+
+
+# --- The seed -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("Opferber", "organisation:opferberatung-raa-sachsen"),
+        ("Goerlitz Netzwerk", "network:netzwerk-integration-stadt-goerlitz"),
+        ("Weisswasser Netzwerk", "network:netzwerk-integration-nord-weisswasser-bad-muskau"),
+    ],
+)
+def test_seed_searches(client: TestClient, query: str, first: str) -> None:
+    assert found(client, query)[0] == first
+
+
+def test_seed_weisswasser(client: TestClient) -> None:
+    assert set(found(client, "Weißwasser")[:2]) == {
+        "region:weisswasser",
+        "network:netzwerk-integration-nord-weisswasser-bad-muskau",
+    }
+
+
+def test_seed_goerlitz(client: TestClient) -> None:
+    hits = found(client, "Goerlitz")
+    assert {"region:goerlitz", "region:landkreis-goerlitz"} <= set(hits)
+    assert "network:netzwerk-integration-stadt-goerlitz" in hits
+    assert found(client, "Görlitz") == hits
+    assert found(client, "GÖRLITZ") == hits
+
+
+@pytest.mark.parametrize(
+    "query", ["Opferber", "Goerl", "Weißw", "Netzwerk Integr", "raa sachs", "Chemn", "Flüchtl"]
+)
+def test_seed_results_are_the_same_on_both_engines(client: TestClient, query: str) -> None:
+    """Words and prefixes (which the German stems do not widen) find the same on both."""
+    hits = found(client, query)
+    assert hits
+    assert set(hits) == brute_force(client, query)
