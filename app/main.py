@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
+    app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
     install_error_handlers(app)
     app.add_middleware(HttpCache, max_age=settings.cache_max_age)

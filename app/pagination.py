@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import URL
 
 from app.config import get_settings
+from app.deps import get_app_settings
 from app.errors import InvalidParameter
 
 T = TypeVar("T")
 
-_settings = get_settings()
+# Only for the description of `limit`: requests are checked against the app's own settings.
+_documented = get_settings()
 
 
 class PageLinks(BaseModel):
@@ -62,10 +64,16 @@ class PageRequest:
 
 
 def page_request(
+    request: Request,
     limit: Annotated[
-        int,
-        Query(ge=1, le=_settings.page_size_max, description="Items per page.", examples=[20]),
-    ] = _settings.page_size_default,
+        int | None,
+        Query(
+            ge=1,
+            description=f"Items per page: {_documented.page_size_default} unless given, "
+            f"at most {_documented.page_size_max}.",
+            examples=[20],
+        ),
+    ] = None,
     cursor: Annotated[
         str | None,
         Query(
@@ -75,6 +83,14 @@ def page_request(
         ),
     ] = None,
 ) -> PageRequest:
+    """The page size and cursor, `limit` checked against the app's configured maximum."""
+    settings = get_app_settings(request)
+    if limit is None:
+        limit = settings.page_size_default
+    elif limit > settings.page_size_max:
+        raise InvalidParameter(
+            "limit", f"Input should be less than or equal to {settings.page_size_max}"
+        )
     return PageRequest(limit=limit, cursor=cursor)
 
 
@@ -186,12 +202,12 @@ class FacetedWindow(Window[T]):
 
 
 def public_url(request: Request) -> URL:
-    """The request's URL as clients see it: under WEGWEISER_BASE_URL when that is set.
+    """The request's URL as clients see it: under the configured `base_url` when that is set.
 
     Behind a proxy the service is reached at another address than the one it is
     called on; links must use the public one, as the records' `url`s do.
     """
-    base = get_settings().base_url.rstrip("/")
+    base = get_app_settings(request).base_url.rstrip("/")
     if not base:
         return request.url
     path, root = request.url.path, request.scope.get("root_path", "")

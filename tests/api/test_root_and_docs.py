@@ -81,36 +81,77 @@ def test_index_links_lead_to_the_seeded_collections(client: TestClient) -> None:
         assert client.get(links[name]).json()["total"] > 0, name
 
 
-@pytest.fixture
-def public_base_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """WEGWEISER_BASE_URL set, as behind a reverse proxy."""
-    monkeypatch.setenv("WEGWEISER_BASE_URL", "https://wegweiser.example/api/")
-    get_settings.cache_clear()
-    yield "https://wegweiser.example/api"
-    monkeypatch.undo()
-    get_settings.cache_clear()
+PUBLIC_BASE_URL = "https://wegweiser.example/api"
 
 
-def test_index_links_use_the_configured_public_base_url(
-    empty_client: TestClient, public_base_url: str
-) -> None:
-    links = empty_client.get("/").json()["links"]
+@pytest.fixture(params=["environment", "settings"])
+def public_client(
+    request: pytest.FixtureRequest, seeded_database: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
+    """An app with a public base URL, as behind a reverse proxy: set through WEGWEISER_BASE_URL
+    (the app of `uvicorn app.main:app`), or passed to `create_app` in its settings."""
+    if request.param == "environment":
+        monkeypatch.setenv("WEGWEISER_DATABASE_URL", seeded_database)
+        monkeypatch.setenv("WEGWEISER_BASE_URL", f"{PUBLIC_BASE_URL}/")
+        get_settings.cache_clear()
+        application = create_app()
+    else:
+        monkeypatch.delenv("WEGWEISER_BASE_URL", raising=False)
+        application = create_app(
+            Settings(database_url=seeded_database, base_url=f"{PUBLIC_BASE_URL}/")
+        )
+    try:
+        with TestClient(application) as public:
+            yield public
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+def test_index_links_use_the_configured_public_base_url(public_client: TestClient) -> None:
+    links = public_client.get("/").json()["links"]
     for name in COLLECTIONS:
-        assert links[name] == f"{public_base_url}/{name}"
+        assert links[name] == f"{PUBLIC_BASE_URL}/{name}"
 
 
-def test_list_links_use_the_configured_public_base_url(
-    client: TestClient, public_base_url: str
-) -> None:
+def test_list_links_use_the_configured_public_base_url(public_client: TestClient) -> None:
     """Behind a proxy, `links` and the `Link` header must point where clients can follow them."""
-    response = client.get("/organisations", params={"limit": 1, "level": "regional"})
+    response = public_client.get("/organisations", params={"limit": 1, "level": "regional"})
     links = response.json()["links"]
     for name in ("self", "first", "next"):
-        assert links[name].startswith(f"{public_base_url}/organisations?"), (name, links[name])
+        assert links[name].startswith(f"{PUBLIC_BASE_URL}/organisations?"), (name, links[name])
     assert "level=regional" in links["next"]
     assert f'<{links["next"]}>; rel="next"' in response.headers["link"]
     item = response.json()["items"][0]
-    assert item["url"].startswith(f"{public_base_url}/organisations/")
+    assert item["url"].startswith(f"{PUBLIC_BASE_URL}/organisations/")
+
+
+def test_the_public_base_url_belongs_to_its_app(
+    public_client: TestClient, client: TestClient
+) -> None:
+    """Another app in the same process, created without a base URL, links to where it is called."""
+    assert public_client.get("/").json()["links"]["regions"] == f"{PUBLIC_BASE_URL}/regions"
+    assert client.get("/").json()["links"]["regions"] == "http://testserver/regions"
+    links = client.get("/regions", params={"limit": 1}).json()["links"]
+    assert links["next"].startswith("http://testserver/regions?")
+
+
+def test_page_sizes_come_from_the_settings_of_the_app(seeded_database: str) -> None:
+    settings = Settings(database_url=seeded_database, page_size_default=7, page_size_max=9)
+    with TestClient(create_app(settings)) as configured:
+        for name in COLLECTIONS:
+            body = configured.get(f"/{name}").json()
+            assert body["limit"] == 7, name
+            assert len(body["items"]) == 7, name
+            assert "limit=7" in body["links"]["next"], name
+            assert len(configured.get(f"/{name}", params={"limit": 9}).json()["items"]) == 9
+            refused = configured.get(f"/{name}", params={"limit": 10})
+            assert refused.status_code == 422, name
+            assert refused.headers["content-type"] == "application/problem+json"
+            problem = refused.json()
+            assert [p["name"] for p in problem["invalid_params"]] == ["limit"], name
+            assert "9" in problem["invalid_params"][0]["reason"]
+        assert len(configured.get("/search", params={"q": "Leipzig"}).json()["items"]) == 7
 
 
 # --- The documentation page -------------------------------------------------------------------
