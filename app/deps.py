@@ -3,7 +3,9 @@
 from collections.abc import Iterator
 from typing import Annotated
 
+from annotated_types import MaxLen
 from fastapi import Depends, Request
+from pydantic import StringConstraints
 from sqlmodel import Session
 
 from app.config import Settings
@@ -29,3 +31,15 @@ def get_base_url(request: Request) -> str:
 
 
 BaseUrlDep = Annotated[str, Depends(get_base_url)]
+
+
+MAX_REPEATS = 50
+"""How often one filter may be repeated in a request."""
+
+FilterValue = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+"""One value of a filter: a slug, a region code or a topic."""
+
+FilterValues = Annotated[list[FilterValue], MaxLen(MAX_REPEATS)]
+"""A repeatable filter: each value checked on its own, and at most `MAX_REPEATS` of them."""
+
+REPEATABLE = f"Repeat it for any of several values, at most {MAX_REPEATS} times."

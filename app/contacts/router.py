@@ -6,7 +6,7 @@ from app.contacts import service
 from app.contacts.models import ContactKind
 from app.contacts.schemas import ContactPublic
 from app.contacts.service import CONTACT_FACETS, ContactSort
-from app.deps import BaseUrlDep, SessionDep
+from app.deps import REPEATABLE, BaseUrlDep, FilterValues, SessionDep
 from app.errors import PROBLEM_RESPONSES
 from app.organisations.router import NetworkFilter, RegionFilter, RelatedFilter, UpdatedSince
 from app.pagination import FacetedPage, PageDep, facets_parameter, paged
@@ -42,8 +42,8 @@ def list_contacts(
     ] = None,
     kind: Annotated[list[ContactKind], Query(examples=["email"])] = [],  # noqa: B006
     organisation: Annotated[
-        list[str],
-        Query(max_length=120, description="Organisation slug.", examples=["bon-courage"]),
+        FilterValues,
+        Query(description=f"Organisation slug. {REPEATABLE}", examples=["bon-courage"]),
     ] = [],  # noqa: B006
     region: RegionFilter = [],  # noqa: B006
     network: NetworkFilter = [],  # noqa: B006

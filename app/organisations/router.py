@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.contacts.models import ContactKind
-from app.deps import BaseUrlDep, SessionDep
+from app.deps import REPEATABLE, BaseUrlDep, FilterValues, SessionDep
 from app.errors import PROBLEM_RESPONSES
 from app.organisations import service
 from app.organisations.facets import FACETS
@@ -31,29 +31,31 @@ LevelFilter = Annotated[
     list[Level], Query(description="Level the source files it under.", examples=["regional"])
 ]
 RegionFilter = Annotated[
-    list[str],
+    FilterValues,
     Query(
-        max_length=120,
-        description="Region code or slug; includes its sub-regions.",
+        description=f"Region code or slug; includes its sub-regions. {REPEATABLE}",
         examples=["14626"],
     ),
 ]
 TopicFilter = Annotated[
-    list[str], Query(max_length=80, description="Topic tag.", examples=["rechtsberatung"])
+    FilterValues,
+    Query(
+        description=f"Topic, in any case, with umlauts or without. {REPEATABLE}",
+        examples=["rechtsberatung"],
+    ),
 ]
 NetworkFilter = Annotated[
-    list[str],
+    FilterValues,
     Query(
-        max_length=120,
-        description="Slug of a network: its members.",
+        description=f"Slug of a network: its members. {REPEATABLE}",
         examples=["iq-netzwerk-sachsen"],
     ),
 ]
 RelatedFilter = Annotated[
-    list[str],
+    FilterValues,
     Query(
-        max_length=120,
-        description="Slug of an organisation: everything related to it, either direction.",
+        description="Slug of an organisation: everything related to it, either direction. "
+        f"{REPEATABLE}",
         examples=["bon-courage"],
     ),
 ]

@@ -223,6 +223,55 @@ def test_filter_naming_nothing_is_a_422_not_an_empty_list(
     assert "gibt-es-nicht" in reason
 
 
+REPEATABLE_FILTERS = [
+    *((path, name) for path in FILTERED_LISTS for name in ("region", "topic", "network")),
+    *((path, "related_to") for path in FILTERED_LISTS),
+    *(("/contacts", name) for name in ("region", "network", "related_to", "organisation")),
+]
+
+
+@pytest.mark.parametrize(("path", "name"), REPEATABLE_FILTERS)
+@pytest.mark.parametrize("values", [["x" * 121], ["14", "x" * 121], [""]])
+def test_filter_value_too_long_or_empty(
+    empty_client: TestClient, path: str, name: str, values: list[str]
+) -> None:
+    """Each value of a repeated filter is checked on its own: 1 to 120 characters."""
+    response = empty_client.get(path, params={name: values})
+    reason = assert_invalid(response, name)
+    assert ("120" in reason) if values[-1] else ("1" in reason)
+    assert [p["name"] for p in response.json()["invalid_params"]] == [name]
+
+
+@pytest.mark.parametrize(("path", "name"), REPEATABLE_FILTERS)
+def test_filter_repeated_more_than_fifty_times(
+    empty_client: TestClient, path: str, name: str
+) -> None:
+    reason = assert_invalid(empty_client.get(path, params={name: ["x"] * 51}), name)
+    assert "50" in reason
+
+
+@pytest.mark.parametrize("path", FILTERED_LISTS)
+def test_filter_values_of_120_characters_fifty_times_are_accepted(
+    empty_client: TestClient, path: str
+) -> None:
+    response = empty_client.get(path, params={"topic": ["x" * 120] * 50})
+    assert response.status_code == 200, response.text
+    assert response.json()["total"] == 0
+
+
+def test_repeat_limit_is_documented(empty_client: TestClient) -> None:
+    parameters = {
+        (path, parameter["name"]): parameter
+        for path, item in empty_client.get("/openapi.json").json()["paths"].items()
+        for parameter in item["get"].get("parameters", [])
+    }
+    for path, name in REPEATABLE_FILTERS:
+        parameter = parameters[(path, name)]
+        assert parameter["schema"]["maxItems"] == 50, (path, name)
+        assert parameter["schema"]["items"] == {"type": "string", "minLength": 1, "maxLength": 120}
+        assert "50 times" in parameter["description"], (path, name)
+
+
 def test_unknown_organisation_filter_on_contacts(empty_client: TestClient) -> None:
     assert_invalid(
         empty_client.get("/contacts", params={"organisation": "gibt-es-nicht"}), "organisation"

@@ -149,6 +149,20 @@ def test_region_repeated_matches_any(client: TestClient) -> None:
     assert slugs(client, {"region": ["14511", "dresden"]}) == chemnitz | dresden
 
 
+def test_region_repeated_three_times_matches_any(client: TestClient) -> None:
+    keys = ["14511", "dresden", "14729"]
+    each = [slugs(client, {"region": key}) for key in keys]
+    assert all(each)
+    assert slugs(client, {"region": keys}) == each[0] | each[1] | each[2]
+
+
+def test_a_filter_repeated_fifty_times_is_accepted(client: TestClient) -> None:
+    assert slugs(client, {"region": ["14729"] * 50}) == slugs(client, {"region": "14729"})
+    assert slugs(client, {"topic": ["asyl"] * 49 + ["petitionen"]}) == slugs(
+        client, {"topic": ["asyl", "petitionen"]}
+    )
+
+
 def test_saxony_includes_everything_with_a_region(client: TestClient, seed: SeedFile) -> None:
     assert slugs(client, {"region": "14"}) == {o.slug for o in seed.organisations if o.regions}
 
