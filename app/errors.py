@@ -144,11 +144,75 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
+# `model` puts Problem (and InvalidParam) into the components; the media type
+# and examples of every 4xx response are set by `document_problems`.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "Not found"},
-    422: {
-        "model": Problem,
-        "content": {PROBLEM_MEDIA_TYPE: {}},
-        "description": "Invalid parameter",
-    },
+    404: {"model": Problem, "description": "Not found"},
+    422: {"model": Problem, "description": "Invalid parameter"},
 }
+
+PROBLEM_EXAMPLES: dict[int, Problem] = {
+    404: Problem(
+        type="/problems/not-found",
+        title=HTTPStatus.NOT_FOUND.phrase,
+        status=404,
+        detail="No organisation with slug 'gibt-es-nicht'.",
+        instance="/organisations/gibt-es-nicht",
+    ),
+    422: Problem(
+        type="/problems/invalid-parameter",
+        title=HTTPStatus.UNPROCESSABLE_ENTITY.phrase,
+        status=422,
+        detail="Invalid request parameter(s): limit.",
+        instance="/organisations",
+        invalid_params=[
+            InvalidParam(
+                name="limit", location="query", reason="Input should be less than or equal to 200"
+            )
+        ],
+    ),
+}
+
+
+def document_problems(app: FastAPI) -> None:
+    """Document every 4xx response as the handlers send it: `application/problem+json` only.
+
+    FastAPI files a response's `model` under the route's media type
+    (`application/json`) and adds its own 422 schema, `HTTPValidationError`,
+    which the handlers never send. The generated description is corrected once,
+    when it is first built.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _problems_as_problem_json(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if not status.startswith("4"):
+                    continue
+                example = _problem_example(HTTPStatus(int(status)))
+                response["content"] = {
+                    PROBLEM_MEDIA_TYPE: {"schema": problem_ref, "example": example}
+                }
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    return schema
+
+
+def _problem_example(status: HTTPStatus) -> dict[str, Any]:
+    problem = PROBLEM_EXAMPLES.get(status) or Problem(
+        type="about:blank", title=status.phrase, status=status, detail=status.description
+    )
+    return problem.model_dump(exclude_none=True)

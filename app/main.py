@@ -11,7 +11,7 @@ from app import problems, root
 from app.config import Settings, get_settings
 from app.contacts.router import router as contacts_router
 from app.db import make_engine
-from app.errors import install_error_handlers
+from app.errors import document_problems, install_error_handlers
 from app.http_cache import HttpCache
 from app.networks.router import router as networks_router
 from app.organisations.router import router as organisations_router
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
     install_error_handlers(app)
+    document_problems(app)
     app.add_middleware(HttpCache, max_age=settings.cache_max_age)
     for router in (
         root.router,

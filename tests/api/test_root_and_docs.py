@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings, get_settings
+from app.errors import Problem
 from app.main import create_app
 from tests.conftest import Databases
 from tests.databases import ROOT, migrate
@@ -372,3 +373,35 @@ def test_error_responses_are_documented_as_problems(openapi: dict[str, Any]) -> 
         not_found = operation["responses"].get("404")
         assert not_found, f"{method} {path} does not document its 404"
         assert "application/problem+json" in not_found.get("content", {}), f"{method} {path}"
+
+
+def test_error_responses_are_problem_json_only(openapi: dict[str, Any]) -> None:
+    """Every 4xx is documented as what the service sends: a Problem, as problem+json alone."""
+    assert "Problem" in openapi["components"]["schemas"]
+    errors = [
+        (f"{method} {path} {status}", status, response)
+        for method, path, operation in operations(openapi)
+        for status, response in operation["responses"].items()
+        if status.startswith("4")
+    ]
+    assert {"404", "422"} <= {status for _, status, _ in errors}
+    for where, status, response in errors:
+        content = response.get("content", {})
+        assert set(content) == {"application/problem+json"}, where
+        media = content["application/problem+json"]
+        assert set(media) == {"schema", "example"}, where
+        assert media["schema"] == {"$ref": "#/components/schemas/Problem"}, where
+        example = Problem.model_validate(media["example"])
+        assert example.status == int(status), where
+    every_list = [
+        operation["responses"].get("422")
+        for _, path, operation in operations(openapi)
+        if path in {f"/{name}" for name in COLLECTIONS}
+    ]
+    assert all(every_list), "a list does not document its 422"
+
+
+def test_no_schema_of_an_error_format_the_service_never_sends(openapi: dict[str, Any]) -> None:
+    schemas = openapi["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert "ValidationError" not in schemas
