@@ -3,10 +3,12 @@
 from app.contacts.models import Contact
 from app.organisations.models import Organisation, OrganisationRegion, OrganisationTopic, Relation
 from app.regions.models import Region
+from app.revision import DirectoryRevision
 from app.sources.models import SourceDocument
 
 __all__ = [
     "Contact",
+    "DirectoryRevision",
     "Organisation",
     "OrganisationRegion",
     "OrganisationTopic",

@@ -1,0 +1,56 @@
+"""The directory's revision: one number that changes with every committed write.
+
+Triggers on every directory table (migration `c4d9e2f1a6b8`) raise
+`directory_revision.value` in the writing transaction itself, so a reader that
+sees the new value also sees the data written with it, whichever process or
+tool wrote it (the API, the seed loader, an operator's SQL). The response cache
+(app.response_cache) keys what it stores by this number; a change feed for
+mirroring tools can start from it later.
+
+On PostgreSQL the row is also a lock: concurrent writing transactions take
+turns at it. The directory is written rarely, and a `SEQUENCE` would not do:
+its `nextval` is visible before the writer commits, so a reader could cache
+old data under the new number.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Engine, text
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utc_now
+
+# Every table whose rows appear in a response; a new one must be added to the
+# triggers by its own migration (tests/test_revision.py checks every table).
+DIRECTORY_TABLES = (
+    "source_document",
+    "region",
+    "organisation",
+    "organisation_topic",
+    "organisation_region",
+    "organisation_relation",
+    "contact",
+)
+
+
+class DirectoryRevision(SQLModel, table=True):
+    __tablename__ = "directory_revision"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    changed_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
+
+
+_READ = text("SELECT value FROM directory_revision WHERE id = 1")
+
+
+def revision_reader(engine: Engine) -> Callable[[], int]:
+    """A function returning the current revision, one short read per call."""
+
+    def current() -> int:
+        with engine.connect() as connection:
+            return int(connection.execute(_READ).scalar_one())
+
+    return current
