@@ -1,6 +1,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,8 @@ class Settings(BaseSettings):
     page_size_default: int = 50
     page_size_max: int = 200
     cache_max_age: int = 300
+    # Finished responses kept in memory per process until the data changes; 0 turns it off.
+    response_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
 
 
 @lru_cache

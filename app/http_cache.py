@@ -42,19 +42,27 @@ is the one place that evaluates them, against the tag it computes, so static
 files (served with ETags of their own) follow the same rules as the API.
 Responses larger than `max_buffer` bytes are streamed through unchanged
 apart from `Cache-Control`, without an ETag.
+
+With a `store` (app.response_cache) and a `revision` function (app.revision),
+every finished `200` is also kept, identity and gzip bodies with their tags,
+and a repeated request is answered from the store without running the
+application while the directory's revision is unchanged.
 """
 
 import base64
 import gzip
 import hashlib
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-RawHeaders = list[tuple[bytes, bytes]]
+from app.response_cache import CacheKey, RawHeaders, Representation, ResponseStore, cache_key
+
+logger = logging.getLogger(__name__)
 
 # Below about one TCP segment gzip saves nothing worth its CPU time.
 GZIP_MINIMUM_SIZE = 1400
@@ -83,8 +91,13 @@ _CODING = re.compile(rb"\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:;\s*q\s*=\s*([0-9.
 def entity_tag(body: bytes, gzipped: bool) -> bytes:
     """The strong ETag of a representation whose identity-coded bytes are `body`."""
     digest = hashlib.blake2b(body, digest_size=16).digest()
-    tag = base64.urlsafe_b64encode(digest).rstrip(b"=")
-    return b'"' + tag + (b'-gzip"' if gzipped else b'"')
+    tag = b'"' + base64.urlsafe_b64encode(digest).rstrip(b"=") + b'"'
+    return gzip_tag(tag) if gzipped else tag
+
+
+def gzip_tag(identity_tag: bytes) -> bytes:
+    """The tag of the gzip coding of the representation tagged `identity_tag`."""
+    return identity_tag[:-1] + b'-gzip"'
 
 
 def none_match(header: bytes, etag: bytes) -> bool:
@@ -163,8 +176,12 @@ class HttpCache:
         minimum_size: int = GZIP_MINIMUM_SIZE,
         compress_level: int = GZIP_LEVEL,
         max_buffer: int = MAX_BUFFER,
+        store: ResponseStore | None = None,
+        revision: Callable[[], int] | None = None,
     ) -> None:
         self.app = app
+        self.store = store if revision is not None else None
+        self.revision = revision
         self.cache_control = f"public, max-age={max_age}".encode()
         self.minimum_size = minimum_size
         self.compress_level = compress_level
@@ -185,6 +202,15 @@ class HttpCache:
             return gzip.compress(body, self.compress_level, mtime=0)
         compress = partial(gzip.compress, compresslevel=self.compress_level, mtime=0)
         return await anyio.to_thread.run_sync(compress, body)
+
+    def current_revision(self) -> int | None:
+        """The directory revision, or None (nothing stored or answered from the store)."""
+        assert self.revision is not None
+        try:
+            return self.revision()
+        except Exception:  # the application will report the database's failure itself
+            logger.warning("directory revision unreadable; answering without the store")
+            return None
 
 
 def _error_headers(status: int, headers: RawHeaders) -> RawHeaders:
@@ -243,8 +269,18 @@ class _Exchange:
         self.chunks: list[bytes] = []
         self.size = 0
         self.streaming = False  # passing messages through rather than collecting them
+        self.key: CacheKey | None = cache_key(scope) if cache.store is not None else None
+        self.revision: int | None = None
 
     async def run(self, receive: Receive) -> None:
+        if self.key is not None:
+            assert self.cache.store is not None
+            self.revision = self.cache.current_revision()
+            if self.revision is not None:
+                stored = self.cache.store.get(self.key, self.revision)
+                if stored is not None:
+                    await self._respond(stored)
+                    return
         await self.cache.app(self.scope, receive, self.collect)
 
     async def collect(self, message: Message) -> None:
@@ -298,17 +334,29 @@ class _Exchange:
         ]
         content_type = _get(headers, b"content-type") or b""
         compressible = _COMPRESSIBLE.match(content_type) is not None
-        gzipped = (
-            compressible
-            and len(body) >= self.cache.minimum_size
-            and accepts_gzip(self.accept_encoding)
-        )
-        etag = entity_tag(body, gzipped)
-        headers.append((b"etag", etag))
         if not _has(headers, b"cache-control"):
             headers.append((b"cache-control", self.cache.cache_control))
         if compressible:
             _add_vary(headers, b"Accept-Encoding")
+        representation = Representation(
+            headers,
+            body,
+            etag=entity_tag(body, gzipped=False),
+            gzippable=compressible and len(body) >= self.cache.minimum_size,
+        )
+        if self.key is not None and self.revision is not None and _storable(headers):
+            assert self.cache.store is not None
+            if representation.gzippable:
+                representation.gzip_body = await self.cache.compress(body)
+            representation.revision = self.revision
+            self.cache.store.put(self.key, representation)
+        await self._respond(representation)
+
+    async def _respond(self, representation: Representation) -> None:
+        """Answer with `representation`: a 304 if the client has it, else gzip or identity."""
+        gzipped = representation.gzippable and accepts_gzip(self.accept_encoding)
+        etag = gzip_tag(representation.etag) if gzipped else representation.etag
+        headers = [*representation.headers, (b"etag", etag)]
 
         if self.if_none_match is not None and none_match(self.if_none_match, etag):
             kept = [(n, v) for n, v in headers if n in _NOT_MODIFIED_HEADERS]
@@ -316,9 +364,16 @@ class _Exchange:
             await self.send({"type": "http.response.body", "body": b""})
             return
 
+        body = representation.body
         if gzipped:
-            body = await self.cache.compress(body)
+            body = representation.gzip_body or await self.cache.compress(body)
             headers.append((b"content-encoding", b"gzip"))
         headers.append((b"content-length", str(len(body)).encode()))
-        await self.send({**self.start, "headers": headers})
+        await self.send({"type": "http.response.start", "status": 200, "headers": headers})
         await self.send({"type": "http.response.body", "body": b"" if self.head else body})
+
+
+def _storable(headers: RawHeaders) -> bool:
+    """Whether a response may be kept: not one its application marked private or no-store."""
+    control = (_get(headers, b"cache-control") or b"").lower()
+    return b"no-store" not in control and b"private" not in control

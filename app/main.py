@@ -16,6 +16,8 @@ from app.http_cache import HttpCache
 from app.networks.router import router as networks_router
 from app.organisations.router import router as organisations_router
 from app.regions.router import router as regions_router
+from app.response_cache import ResponseStore
+from app.revision import revision_reader
 from app.search.router import router as search_router
 
 DESCRIPTION = """
@@ -71,7 +73,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
     install_error_handlers(app)
     document_problems(app)
-    app.add_middleware(HttpCache, max_age=settings.cache_max_age)
+    app.state.response_store = ResponseStore(settings.response_cache_bytes)
+    app.add_middleware(
+        HttpCache,
+        max_age=settings.cache_max_age,
+        store=app.state.response_store if settings.response_cache_bytes > 0 else None,
+        revision=revision_reader(app.state.engine),
+    )
     for router in (
         root.router,
         organisations_router,

@@ -1,0 +1,107 @@
+"""Finished responses kept in memory until the directory changes.
+
+The directory is read far more often than it is written, and most reads repeat
+(the first page of a list, popular searches, the records counsellors open, the
+polls of mirroring tools). `app.http_cache` keeps each `200 OK` it answers to a
+GET here, with its ETag and gzip form, under the directory revision
+(app.revision) read *before* the application ran: the data in the response is
+at least that new. A request is answered from here when the revision is still
+the same, so a write by any process ends every entry at once and no response
+is ever older than the data committed before the request arrived.
+
+The key is everything a response depends on: scheme, `Host` (links are built
+from it unless `WEGWEISER_BASE_URL` is set), root path, path and query string.
+Requests with an `Authorization` header are never stored or answered from
+here, so per-user responses can come later without leaking.
+
+The store is a least-recently-used dictionary bounded in bytes. It lives in
+the event loop's thread only, so it needs no lock.
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from starlette.types import Scope
+
+RawHeaders = list[tuple[bytes, bytes]]
+CacheKey = tuple[bytes, ...]
+
+# Bookkeeping per entry (key, headers, objects), roughly: keeps many tiny
+# entries from passing as free.
+ENTRY_OVERHEAD = 512
+
+
+@dataclass
+class Representation:
+    """A `200 OK` response body with the headers every coding of it shares."""
+
+    headers: RawHeaders  # without ETag, Content-Length and Content-Encoding
+    body: bytes
+    etag: bytes  # of the identity coding
+    gzippable: bool  # big enough and of a textual type
+    gzip_body: bytes | None = None  # compressed once when stored
+    revision: int = -1
+
+    @property
+    def size(self) -> int:
+        gzipped = len(self.gzip_body) if self.gzip_body is not None else 0
+        headers = sum(len(name) + len(value) for name, value in self.headers)
+        return ENTRY_OVERHEAD + len(self.body) + gzipped + headers
+
+
+def cache_key(scope: Scope) -> CacheKey | None:
+    """The key of a GET or HEAD request, or None if it must not be answered from the store."""
+    host = b""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return None
+        if name == b"host":
+            host = value
+    return (
+        scope.get("scheme", "http").encode(),
+        host,
+        scope.get("root_path", "").encode(),
+        scope.get("raw_path") or scope["path"].encode(),
+        scope.get("query_string", b""),
+    )
+
+
+class ResponseStore:
+    """Representations by request key, valid for one directory revision each."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        # One entry may take a sixteenth of the store: big static files pass through.
+        self.max_entry_bytes = max_bytes // 16
+        self.size = 0
+        self._entries: OrderedDict[CacheKey, Representation] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: CacheKey, revision: int) -> Representation | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.revision != revision:
+            self._remove(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: CacheKey, entry: Representation) -> None:
+        if entry.size > self.max_entry_bytes:
+            return
+        if key in self._entries:
+            self._remove(key)
+        self._entries[key] = entry
+        self.size += entry.size
+        while self.size > self.max_bytes:
+            self._remove(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.size = 0
+
+    def _remove(self, key: CacheKey) -> None:
+        self.size -= self._entries.pop(key).size
