@@ -24,6 +24,7 @@ DETAIL_SAMPLE = 200
 DEEP_FRACTION = 0.9
 PAGE = 50
 WARM_UP_REQUESTS = 3
+STORE_MODES = {"both": (False, True), "on": (True,), "off": (False,)}
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=1,
         help="processes of the Python client (default: 1)",
     )
+    parser.add_argument(
+        "--store",
+        choices=("both", "on", "off"),
+        default="both",
+        help="measure with the response store on (as `make run` serves), off (every request "
+        "runs the application and the database), or both (default)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
     parser.add_argument(
         "--results", type=Path, default=RESULTS, help="where reports and databases go"
@@ -97,6 +105,7 @@ def measure(
     size: int | None,
     scenario: Scenario,
     args: argparse.Namespace,
+    store: bool | None = None,
 ) -> Result:
     status, _ = server.get(target, scenario.paths[0])
     for path in list(scenario.paths[:WARM_UP_REQUESTS]) * WARM_UP_REQUESTS:
@@ -105,9 +114,10 @@ def measure(
     under_load = client.measure(
         target.host, target.port, scenario.paths, args.connections, args.seconds
     )
-    result = Result(size, scenario.name, scenario.paths[0], status, single, under_load)
+    result = Result(size, scenario.name, scenario.paths[0], status, single, under_load, store)
+    mode = "" if store is None else ("store on " if store else "store off")
     progress(
-        f"  {scenario.name:<10} status {status}  {under_load.rps:8.0f} rps  "
+        f"  {mode:<9} {scenario.name:<10} status {status}  {under_load.rps:8.0f} rps  "
         f"p50 {under_load.p50_ms:7.1f} ms  p99 {under_load.p99_ms:7.1f} ms  "
         f"| 1 client p50 {single.p50_ms:6.1f} ms  p99 {single.p99_ms:6.1f} ms"
     )
@@ -129,7 +139,9 @@ def environment(client: LoadGenerator, args: argparse.Namespace) -> str:
             f"- load generator: {client.name}; {args.connections} connections for "
             f"{args.seconds:g} s, then 1 client for {args.single_seconds:g} s per scenario",
             "- server: `uvicorn app.main:app` (one worker, as `make run`), SQLite, "
-            f"synthetic data seed {args.seed}",
+            f"synthetic data seed {args.seed}; store on: the default response store, "
+            "so repeated requests are answered from memory; store off: "
+            "`WEGWEISER_RESPONSE_CACHE_BYTES=0`, every request runs the application",
         ]
     )
 
@@ -152,9 +164,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if database.built_in is not None:
             built.append(f"{size}: {database.built_in:.1f} s")
             progress(f"  built the database in {database.built_in:.1f} s")
-        with server.running("app.main:app", database.url) as app_server:
-            for scenario in scenarios(database):
-                results.append(measure(client, app_server, size, scenario, args))
+        for store in STORE_MODES[args.store]:
+            settings = {} if store else {"WEGWEISER_RESPONSE_CACHE_BYTES": "0"}
+            with server.running("app.main:app", database.url, settings) as app_server:
+                for scenario in scenarios(database):
+                    results.append(measure(client, app_server, size, scenario, args, store))
 
     checked = report.checks(results, ceiling)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")

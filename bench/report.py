@@ -20,6 +20,7 @@ class Result:
     status: int
     single: Measurement
     load: Measurement
+    store: bool | None = None  # the response store on or off; None: the ceiling app
 
     @property
     def ok(self) -> bool:
@@ -44,19 +45,24 @@ def _status(result: Result) -> str:
 
 def table(results: Sequence[Result], ceiling: Result, connections: int) -> str:
     lines = [
-        f"| Size | Scenario | Status | rps ({connections} conn.) | p50 ms | p99 ms "
+        f"| Size | Store | Scenario | Status | rps ({connections} conn.) | p50 ms | p99 ms "
         "| 1 client p50 ms | 1 client p99 ms | rps / ceiling |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|",
+        "|---:|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for result in [ceiling, *results]:
         share = result.load.rps / ceiling.load.rps if ceiling.load.rps else 0.0
         size = "–" if result.size is None else _number(result.size)
         lines.append(
-            f"| {size} | {result.scenario} `{_shorten(result.path)}` | {_status(result)} "
+            f"| {size} | {_store(result.store)} | {result.scenario} `{_shorten(result.path)}` "
+            f"| {_status(result)} "
             f"| {_number(result.load.rps)} | {_ms(result.load.p50_ms)} | {_ms(result.load.p99_ms)} "
             f"| {_ms(result.single.p50_ms)} | {_ms(result.single.p99_ms)} | {share:.0%} |"
         )
     return "\n".join(lines)
+
+
+def _store(store: bool | None) -> str:
+    return "–" if store is None else ("on" if store else "off")
 
 
 def _shorten(path: str) -> str:
@@ -74,11 +80,21 @@ class Check:
 
 
 def checks(results: Sequence[Result], ceiling: Result) -> list[Check]:
+    outcome: list[Check] = []
+    for store in sorted({r.store for r in results}, key=lambda s: bool(s)):
+        mode = [r for r in results if r.store == store]
+        outcome += _checks(mode, ceiling, f" (store {_store(store)})")
+    return outcome
+
+
+def _checks(results: Sequence[Result], ceiling: Result, mode: str) -> list[Check]:
     found = {(r.size, r.scenario): r for r in results}
     sizes = sorted({r.size for r in results if r.size is not None})
     outcome: list[Check] = []
     for scenario in ("search", "filtered"):
-        target = f"{scenario} p99 (1 client) < {SEARCH_P99_MS:.0f} ms at {_number(TARGET_SIZE)}"
+        target = (
+            f"{scenario} p99 (1 client) < {SEARCH_P99_MS:.0f} ms at {_number(TARGET_SIZE)}{mode}"
+        )
         result = found.get((TARGET_SIZE, scenario))
         if result is None:
             outcome.append(Check(target, False, f"not measured (add {TARGET_SIZE} to --sizes)"))
@@ -89,7 +105,7 @@ def checks(results: Sequence[Result], ceiling: Result) -> list[Check]:
             outcome.append(Check(target, p99 < SEARCH_P99_MS, f"{_ms(p99)} ms"))
     for size in sizes:
         first, deep = found.get((size, "list")), found.get((size, "deep page"))
-        target = f"deep page p50 ≤ {DEEP_PAGE_FACTOR:.0f}× page 1 at {_number(size)}"
+        target = f"deep page p50 ≤ {DEEP_PAGE_FACTOR:.0f}× page 1 at {_number(size)}{mode}"
         if first and deep and first.ok and deep.ok:
             ratio = deep.single.p50_ms / first.single.p50_ms
             detail = f"{_ms(deep.single.p50_ms)} vs {_ms(first.single.p50_ms)} ms ({ratio:.2f}×)"
@@ -97,7 +113,9 @@ def checks(results: Sequence[Result], ceiling: Result) -> list[Check]:
         else:
             outcome.append(Check(target, False, "page 1 or the deep page did not answer 200"))
         detail_result = found.get((size, "detail"))
-        target = f"detail rps ≥ {DETAIL_SHARE_OF_CEILING:.0%} of the ceiling at {_number(size)}"
+        target = (
+            f"detail rps ≥ {DETAIL_SHARE_OF_CEILING:.0%} of the ceiling at {_number(size)}{mode}"
+        )
         if detail_result and detail_result.ok and ceiling.load.rps:
             share = detail_result.load.rps / ceiling.load.rps
             rates = f"{_number(detail_result.load.rps)} vs {_number(ceiling.load.rps)} rps"

@@ -35,10 +35,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(app: str, database_url: str | None = None) -> Iterator[Server]:
-    """Serve `app` (`module:attribute`) with uvicorn's defaults and one worker, for the block."""
+def running(
+    app: str, database_url: str | None = None, settings: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Serve `app` (`module:attribute`) with uvicorn's defaults and one worker, for the block.
+
+    `settings` are extra environment variables, e.g. `WEGWEISER_RESPONSE_CACHE_BYTES`.
+    """
     server = Server(HOST, free_port())
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(settings or {})}
     if database_url:
         env["WEGWEISER_DATABASE_URL"] = database_url
     command = [sys.executable, "-m", "uvicorn", app, "--host", server.host]
