@@ -16,6 +16,8 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Fold text for comparison: `"Weißwasser/ Bad Muskau"` → `"weisswasser/ bad muskau"`."""
+    if text.isascii():  # nothing to normalise: most words, and every snippet is made of words
+        return _SPACES.sub(" ", text.lower()).strip()
     folded = unicodedata.normalize("NFC", text).casefold().translate(_GERMAN)
     decomposed = unicodedata.normalize("NFKD", folded)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -39,6 +39,8 @@ def snippet(fields: Sequence[str | None], query: SearchQuery) -> str:
                 terms.add(term)
         if best is None or len(terms) > best[0]:
             best = (len(terms), text, words, marked)
+            if len(terms) == len(query.terms):
+                break  # no later field can match more
     if best is None:
         return ""
     _, text, words, marked = best
