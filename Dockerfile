@@ -20,6 +20,8 @@ RUN useradd --system --uid 10001 wegweiser && mkdir /data && chown wegweiser /da
 USER wegweiser
 VOLUME /data
 EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/', timeout=4)"]
 
 # Migrate, seed an empty database, then serve.
 CMD ["sh", "-c", "alembic upgrade head && python -m seed --if-empty && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --proxy-headers"]
