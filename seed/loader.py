@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
 from app.contacts.models import Contact
@@ -172,26 +172,33 @@ class _Loader:
         return by_slug
 
     def _sync_topics(self, organisation: Organisation, entry: OrganisationEntry) -> bool:
-        current = set(
-            self.session.execute(
-                select(OrganisationTopic.topic).where(
+        """Topics by folded key, each labelled as the file spells it (the first spelling wins)."""
+        current = {
+            link.topic: link
+            for link in self.session.execute(
+                select(OrganisationTopic).where(
                     OrganisationTopic.organisation_id == organisation.id
                 )
             ).scalars()
-        )
-        wanted = {fold(t) for t in entry.topics}
-        if current == wanted:
-            return False
-        self.session.execute(
-            delete(OrganisationTopic).where(
-                OrganisationTopic.organisation_id == organisation.id,
-                OrganisationTopic.topic.in_(current - wanted),
-            )
-        )
-        self.session.add_all(
-            OrganisationTopic(organisation_id=organisation.id, topic=t) for t in wanted - current
-        )
-        return True
+        }
+        wanted: dict[str, str] = {}
+        for label in entry.topics:
+            wanted.setdefault(fold(label), label)
+        changed = False
+        for key in current.keys() - wanted.keys():
+            self.session.delete(current[key])
+            changed = True
+        for key, label in wanted.items():
+            link = current.get(key)
+            if link is None:
+                self.session.add(
+                    OrganisationTopic(organisation_id=organisation.id, topic=key, label=label)
+                )
+                changed = True
+            elif link.label != label:
+                link.label = label
+                changed = True
+        return changed
 
     def _sync_regions(
         self, organisation: Organisation, entry: OrganisationEntry, regions: dict[str, Region]

@@ -774,7 +774,9 @@ class _Writer:
         for id_, kind, home in batch:
             row, chosen_topics = self._organisation(id_, kind, home)
             organisations.append(row)
-            topics += ({"organisation_id": id_, "topic": fold(t)} for t in chosen_topics)
+            topics += (
+                {"organisation_id": id_, "topic": fold(t), "label": t} for t in chosen_topics
+            )
             links.append(
                 {"organisation_id": id_, "region_id": home.area_id, "role": RegionRole.area.value}
             )

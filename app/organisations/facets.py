@@ -64,9 +64,11 @@ def _by_level(matched: CTE) -> Select[Any]:
 
 
 def _by_topic(matched: CTE) -> Select[Any]:
+    # The folded key is the value to filter by; should organisations spell a topic
+    # differently, one of their spellings is the label.
     topic = OrganisationTopic.topic
     return (
-        _row("topic", topic, _no_label(), func.count())
+        _row("topic", topic, func.min(OrganisationTopic.label), func.count())
         .where(OrganisationTopic.organisation_id.in_(select(matched.c.id)))
         .group_by(topic)
     )

@@ -111,7 +111,10 @@ class OrganisationTopic(SQLModel, table=True):
     organisation_id: int = Field(
         foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
     )
+    # Folded (app.folding): what the `topic` filter and facet match, in any spelling.
     topic: str = Field(max_length=80, primary_key=True, index=True)
+    # As the data spells it (`härtefälle` for the key `haertefaelle`), for display.
+    label: str = Field(max_length=80)
 
 
 class OrganisationRegion(SQLModel, table=True):

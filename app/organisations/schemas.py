@@ -19,7 +19,10 @@ class OrganisationSummary(BaseModel):
     kind: str = Field(examples=["association"])
     legal_form: str | None = Field(examples=["e.V."])
     level: str | None = Field(examples=["regional"])
-    topics: list[str] = Field(examples=[["rechtsberatung", "asyl"]])
+    topics: list[str] = Field(
+        examples=[["härtefälle", "aufenthaltsrecht"]],
+        description="As the data spells them; `topic=` filters by any spelling.",
+    )
     regions: list[RegionLinkPublic]
     url: str
     version: int

@@ -245,15 +245,16 @@ def network_detail(session: Session, network: Organisation, base: str) -> Networ
 
 
 def topics_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each organisation's topics as the data spells them, in the order of their folded keys."""
     result: dict[int, list[str]] = defaultdict(list)
     if ids:
         rows = session.execute(
-            select(OrganisationTopic.organisation_id, OrganisationTopic.topic)
+            select(OrganisationTopic.organisation_id, OrganisationTopic.label)
             .where(OrganisationTopic.organisation_id.in_(ids))
             .order_by(OrganisationTopic.topic)
         )
-        for organisation_id, topic in rows:
-            result[organisation_id].append(topic)
+        for organisation_id, label in rows:
+            result[organisation_id].append(label)
     return result
 
 

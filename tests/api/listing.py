@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from app.folding import fold
+
 Params = Mapping[str, str | int | Sequence[str]]
 LINK = re.compile(r'<([^>]*)>;\s*rel="([^"]+)"')
 
@@ -141,7 +143,7 @@ class Directory:
         tests = {
             "kind": lambda v: organisation["kind"] == v,
             "level": lambda v: organisation["level"] == v,
-            "topic": lambda v: v in organisation["topics"],
+            "topic": lambda v: fold(v) in {fold(t) for t in organisation["topics"]},
             "region": lambda v: self.within([r["slug"] for r in organisation["regions"]], v),
             "network": lambda v: slug in self.members(v),
             "related_to": lambda v: slug in self.related(v),
@@ -165,6 +167,6 @@ class Directory:
         return {
             "kind": dict(Counter(o["kind"] for o in chosen)),
             "level": dict(Counter(o["level"] for o in chosen)),
-            "topic": dict(Counter(t for o in chosen for t in o["topics"])),
+            "topic": dict(Counter(fold(t) for o in chosen for t in o["topics"])),
             "region": dict(region_counts),
         }

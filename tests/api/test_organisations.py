@@ -167,12 +167,31 @@ def test_saxony_includes_everything_with_a_region(client: TestClient, seed: Seed
     assert slugs(client, {"region": "14"}) == {o.slug for o in seed.organisations if o.regions}
 
 
-@pytest.mark.parametrize("topic", ["härtefälle", "haertefaelle", "Härtefälle"])
+@pytest.mark.parametrize("topic", ["härtefälle", "haertefaelle", "Härtefälle", "HÄRTEFÄLLE"])
 def test_topic_in_any_spelling(client: TestClient, topic: str) -> None:
     assert slugs(client, {"topic": topic}) == {
         "haertefallkommission",
         "saechsischer-auslaenderbeauftragter",
     }
+
+
+def test_topics_are_shown_as_the_data_spells_them(client: TestClient) -> None:
+    detail = get_json(client, "/organisations/haertefallkommission")
+    assert detail["topics"] == ["aufenthaltsrecht", "härtefälle"]
+    (summary,) = get_json(client, "/organisations", {"topic": "haertefaelle", "kind": "committee"})[
+        "items"
+    ]
+    assert summary["topics"] == ["aufenthaltsrecht", "härtefälle"]
+
+
+def test_topic_facet_values_are_keys_and_labels_the_spelling(client: TestClient) -> None:
+    body = get_json(client, "/organisations", {"topic": "Härtefälle", "facets": "topic"})
+    topics = {v["value"]: v for v in body["facets"]["topic"]}
+    assert topics["haertefaelle"] == {"value": "haertefaelle", "label": "härtefälle", "count": 2}
+    assert topics["auslaenderrecht"]["label"] == "ausländerrecht"
+    assert topics["aufenthaltsrecht"]["label"] == "aufenthaltsrecht"
+    for value in topics:
+        assert slugs(client, {"topic": value}), f"facet value {value} filters nothing"
 
 
 def test_topic(client: TestClient, seed: SeedFile) -> None:
@@ -516,7 +535,8 @@ def test_every_detail_matches_the_seed(
         assert body["name"] == entry.name
         assert body["kind"] == entry.kind.value
         assert body["tasks"] == list(entry.tasks)
-        assert body["topics"] == sorted({fold(t) for t in entry.topics})
+        labels = {fold(t): t for t in reversed(entry.topics)}  # the first spelling wins
+        assert body["topics"] == [labels[key] for key in sorted(labels)]
         assert {(r["slug"], r["role"]) for r in body["regions"]} == {
             (link.region, link.role.value) for link in entry.regions
         }

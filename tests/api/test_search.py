@@ -803,6 +803,16 @@ def test_seed_weisswasser(client: TestClient) -> None:
     }
 
 
+@pytest.mark.parametrize("query", ["Härtefälle", "haertefaelle", "HÄRTEFÄLLE"])
+def test_seed_topics_are_found_in_any_spelling_and_shown_as_spelled(
+    client: TestClient, query: str
+) -> None:
+    """`härtefälle` is only a topic of these two: the index and the snippet both use it."""
+    hits = {h["slug"]: h for h in search(client, query)["items"]}
+    assert set(hits) == {"haertefallkommission", "saechsischer-auslaenderbeauftragter"}
+    assert "<mark>härtefälle</mark>" in hits["haertefallkommission"]["snippet"]
+
+
 def test_seed_goerlitz(client: TestClient) -> None:
     hits = found(client, "Goerlitz")
     assert {"region:goerlitz", "region:landkreis-goerlitz"} <= set(hits)

@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401 - registers every table on the metadata
 from app.db import make_engine
+from app.folding import fold
 from app.organisations.models import NETWORK_KINDS
 from seed.loader import Report, SeedError, load, read_seed_file
 from tests.databases import ROOT
@@ -292,7 +293,9 @@ def test_the_real_seed_file_loads_with_the_counts_it_holds(migrated_database: st
     assert counts["organisation_relation"] == len(seed.relations)
     assert counts["contact"] == sum(len(o.contacts) for o in seed.organisations)
     assert counts["organisation_region"] == sum(len(o.regions) for o in seed.organisations)
-    assert counts["organisation_topic"] == sum(len(set(o.topics)) for o in seed.organisations)
+    assert counts["organisation_topic"] == sum(
+        len({fold(t) for t in o.topics}) for o in seed.organisations
+    )
     kinds = Counter(row["kind"] for row in dump(migrated_database)["organisation"])
     assert kinds == Counter(o.kind.value for o in seed.organisations)
     networks = sum(n for kind, n in kinds.items() if kind in NETWORK_KINDS)
@@ -390,6 +393,49 @@ def test_changed_links_bump_the_organisation_and_stale_rows_go(
     assert contact["version"] == 2
     assert contact["id"] == before["contact"][0]["id"]
     assert [r["type"] for r in after["organisation_relation"]] == ["coordinated_by"]
+
+
+def topic_labels(url: str, slug: str) -> dict[str, str]:
+    data = dump(url)
+    organisation_id = by_slug(data["organisation"])[slug]["id"]
+    return {
+        t["topic"]: t["label"]
+        for t in data["organisation_topic"]
+        if t["organisation_id"] == organisation_id
+    }
+
+
+def test_topics_are_stored_by_key_with_the_spelling_of_the_file(
+    loaded_database: str, tmp_path: Path
+) -> None:
+    slug = "runder-tisch-migration-landkreis-leipzig"
+    changed = mini_seed()
+    organisations = {o["slug"]: o for o in changed["organisations"]}
+    organisations[slug]["topics"] = ["migration", "härtefälle", "haertefaelle"]
+    path = write_seed(tmp_path / "umlauts.yaml", changed)
+    load_file(loaded_database, path)
+    # One row per folded key; the first spelling of a key is its label.
+    assert topic_labels(loaded_database, slug) == {
+        "migration": "migration",
+        "haertefaelle": "härtefälle",
+    }
+    version = by_slug(dump(loaded_database)["organisation"])[slug]["version"]
+
+    # A database migrated with topics already in it has each key as its label.
+    engine = make_engine(loaded_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE organisation_topic SET label = topic"))
+    finally:
+        engine.dispose()
+    report = load_file(loaded_database, path)
+    assert report.updated["organisation"] == 1
+    assert topic_labels(loaded_database, slug)["haertefaelle"] == "härtefälle"
+    assert by_slug(dump(loaded_database)["organisation"])[slug]["version"] == version + 1
+
+    before = dump(loaded_database)
+    assert not load_file(loaded_database, path).changed
+    assert dump(loaded_database) == before
 
 
 def test_an_organisation_left_out_of_the_file_is_kept_and_reported(

@@ -131,10 +131,11 @@ def test_search_keys_are_computed_as_the_application_computes_them(
     try:
         with engine.connect() as connection:
             topics: dict[int, list[str]] = {}
-            for organisation_id, name in connection.execute(
-                select(topic.c.organisation_id, topic.c.topic)
+            for organisation_id, key, label in connection.execute(
+                select(topic.c.organisation_id, topic.c.topic, topic.c.label)
             ):
-                topics.setdefault(organisation_id, []).append(name)
+                assert key == fold(label)
+                topics.setdefault(organisation_id, []).append(label)
             organisations = list(connection.execute(select(organisation)).mappings())
             contacts = list(connection.execute(select(contact)).mappings())
     finally:
