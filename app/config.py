@@ -1,7 +1,8 @@
 from functools import lru_cache
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -16,11 +17,20 @@ class Settings(BaseSettings):
     database_echo: bool = False
     # Public base URL used in links; empty means "derive from the request".
     base_url: str = ""
-    page_size_default: int = 50
-    page_size_max: int = 200
-    cache_max_age: int = 300
+    page_size_default: int = Field(default=50, ge=1)
+    page_size_max: int = Field(default=200, ge=1)
+    cache_max_age: int = Field(default=300, ge=0)
     # Finished responses kept in memory per process until the data changes; 0 turns it off.
     response_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+
+    @model_validator(mode="after")
+    def default_page_fits(self) -> Self:
+        if self.page_size_default > self.page_size_max:
+            raise ValueError(
+                f"page_size_default ({self.page_size_default}) exceeds "
+                f"page_size_max ({self.page_size_max})"
+            )
+        return self
 
 
 @lru_cache
