@@ -67,14 +67,17 @@ class Tracked(SQLModel):
     )
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(url: str, echo: bool = False, single_connection: bool = False) -> Engine:
+    """An engine for `url`; `single_connection` for a caller that never runs two queries at once."""
+    pool = {"pool_size": 1, "max_overflow": 0} if single_connection else {}
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **pool
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    pool = pool or {"pool_size": 10, "max_overflow": 20}
+    return create_engine(url, echo=echo, pool_pre_ping=True, **pool)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -17,7 +17,7 @@ from app.networks.router import router as networks_router
 from app.organisations.router import router as organisations_router
 from app.regions.router import router as regions_router
 from app.response_cache import ResponseStore
-from app.revision import revision_reader
+from app.revision import RevisionReader
 from app.search.router import router as search_router
 
 DESCRIPTION = """
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.engine.dispose()
+        app.state.revision.close()
 
     app = FastAPIOffline(
         title="Wegweiser Sachsen",
@@ -74,11 +75,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     document_problems(app)
     app.state.response_store = ResponseStore(settings.response_cache_bytes)
+    app.state.revision = RevisionReader(settings.database_url)
     app.add_middleware(
         HttpCache,
         max_age=settings.cache_max_age,
         store=app.state.response_store if settings.response_cache_bytes > 0 else None,
-        revision=revision_reader(app.state.engine),
+        revision=app.state.revision,
     )
     for router in (
         root.router,

@@ -13,13 +13,12 @@ its `nextval` is visible before the writer commits, so a reader could cache
 old data under the new number.
 """
 
-from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Engine, text
+from sqlalchemy import BigInteger, CheckConstraint, text
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utc_now
+from app.db import UTCDateTime, make_engine, utc_now
 
 # Every table whose rows appear in a response; a new one must be added to the
 # triggers by its own migration (tests/test_revision.py checks every table).
@@ -46,11 +45,20 @@ class DirectoryRevision(SQLModel, table=True):
 _READ = text("SELECT value FROM directory_revision WHERE id = 1")
 
 
-def revision_reader(engine: Engine) -> Callable[[], int]:
-    """A function returning the current revision, one short read per call."""
+class RevisionReader:
+    """Reads the current revision, one short query per call, on a connection of its own.
 
-    def current() -> int:
-        with engine.connect() as connection:
+    The response store asks before every GET, from the event loop's thread. Its
+    own connection never waits for the application's pool, which under load is
+    held by requests whose clean-up the (then blocked) loop would have to run.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = make_engine(database_url, single_connection=True)
+
+    def __call__(self) -> int:
+        with self.engine.connect() as connection:
             return int(connection.execute(_READ).scalar_one())
 
-    return current
+    def close(self) -> None:
+        self.engine.dispose()

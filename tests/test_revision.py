@@ -7,7 +7,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 from app.db import make_engine
-from app.revision import DIRECTORY_TABLES, revision_reader
+from app.revision import DIRECTORY_TABLES, RevisionReader
 from seed.loader import load, read_seed_file
 
 # One harmless update or delete per table, valid on both engines.
@@ -32,7 +32,11 @@ def engine(seeded_database: str) -> Iterator[Engine]:
 
 
 def revision(engine: Engine) -> int:
-    return revision_reader(engine)()
+    reader = RevisionReader(engine.url.render_as_string(hide_password=False))
+    try:
+        return reader()
+    finally:
+        reader.close()
 
 
 def test_every_table_of_the_directory_raises_the_revision() -> None:
