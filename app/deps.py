@@ -9,6 +9,7 @@ from pydantic import StringConstraints
 from sqlmodel import Session
 
 from app.config import Settings
+from app.errors import InvalidParameter
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -31,6 +32,21 @@ def get_base_url(request: Request) -> str:
 
 
 BaseUrlDep = Annotated[str, Depends(get_base_url)]
+
+
+def refuse_nul_characters(request: Request) -> None:
+    """A 422 for any parameter holding a NUL character.
+
+    No name, slug, code or word contains one, and PostgreSQL refuses it in a
+    text parameter: without this check the database error would surface as a
+    500 instead of the client's mistake.
+    """
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value:
+            raise InvalidParameter(name, "contains a NUL character")
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidParameter(name, "contains a NUL character", location="path")
 
 
 MAX_REPEATS = 50

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
@@ -11,6 +11,7 @@ from app import problems, root
 from app.config import Settings, get_settings
 from app.contacts.router import router as contacts_router
 from app.db import make_engine
+from app.deps import refuse_nul_characters
 from app.errors import document_problems, install_error_handlers
 from app.http_cache import HttpCache
 from app.networks.router import router as networks_router
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_characters)],
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)

@@ -300,6 +300,42 @@ def test_every_bad_parameter_is_named_at_once(empty_client: TestClient) -> None:
     assert {p["name"] for p in body["invalid_params"]} == {"limit", "level", "updated_since"}
 
 
+TEXT_PARAMETERS = [
+    ("/organisations", name) for name in ("q", "region", "topic", "network", "related_to")
+] + [
+    ("/networks", "region"),
+    ("/contacts", "organisation"),
+    ("/contacts", "region"),
+    ("/contacts", "network"),
+    ("/contacts", "related_to"),
+    ("/regions", "parent"),
+    ("/search", "q"),
+]
+
+
+@pytest.mark.parametrize(("path", "name"), TEXT_PARAMETERS)
+@pytest.mark.parametrize("value", ["\x00", "Leip\x00zig"])
+def test_a_nul_character_in_a_parameter_is_named(
+    empty_client: TestClient, path: str, name: str, value: str
+) -> None:
+    """PostgreSQL refuses NUL in text; the client's mistake must not become a 500."""
+    assert "NUL" in assert_invalid(empty_client.get(path, params={name: value}), name)
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/organisations/bon%00courage", "slug"),
+        ("/networks/%00", "slug"),
+        ("/regions/146%0026", "code"),
+    ],
+)
+def test_a_nul_character_in_the_path_is_named(
+    empty_client: TestClient, path: str, name: str
+) -> None:
+    assert "NUL" in assert_invalid(empty_client.get(path), name, location="path")
+
+
 # --- Problem types are documented -----------------------------------------------------------
 
 
