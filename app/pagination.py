@@ -8,6 +8,7 @@ same deep in a result as on page one.
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -98,27 +99,32 @@ def page_request(
 class SortKey:
     """Columns a list is ordered by; the last must be unique (the tie-breaker).
 
-    `types` says how each column's value travels in a cursor (JSON has no datetimes).
+    `types` gives each column's Python type: how its value travels in a cursor
+    (JSON has no datetimes) and what a cursor must hold, so a forged one cannot
+    compare an integer column with a string.
     """
 
     name: str
     columns: Sequence[ColumnElement[Any]]
     descending: Sequence[bool]
-    types: Sequence[type] = ()
+    types: Sequence[type]
 
     def encode(self, values: Sequence[Any]) -> list[Any]:
         return [v.isoformat() if isinstance(v, datetime) else v for v in values]
 
     def decode(self, values: Sequence[Any]) -> list[Any]:
-        types = self.types or [type(v) for v in values]
         decoded = []
-        for value, kind in zip(values, types, strict=True):
+        for value, kind in zip(values, self.types, strict=True):
             if kind is datetime:
                 parsed = datetime.fromisoformat(value)
                 decoded.append(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
-            elif kind is float and isinstance(value, int | float):
+            elif kind is float and _is_number(value) and math.isfinite(value):
                 decoded.append(float(value))
-            elif isinstance(value, kind):
+            elif kind is int and _is_number(value) and isinstance(value, int):
+                if not -(2**63) <= value < 2**63:  # what a BIGINT holds
+                    raise ValueError(f"cursor value {value} is out of range")
+                decoded.append(value)
+            elif kind is str and isinstance(value, str) and "\x00" not in value:
                 decoded.append(value)
             else:
                 raise ValueError(f"cursor value {value!r} is not a {kind.__name__}")
@@ -171,6 +177,11 @@ def decode_cursor(cursor: str, sort: SortKey) -> list[Any]:
         ) from exc
 
 
+def _is_number(value: object) -> bool:
+    # JSON's true and false would pass as Python ints.
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 @dataclass
 class Window(Generic[T]):
     rows: list[T]
@@ -179,12 +190,18 @@ class Window(Generic[T]):
 
 
 def fetch_window(
-    session: Session, query: Select[Any], sort: SortKey, page: PageRequest
+    session: Session,
+    query: Select[Any],
+    sort: SortKey,
+    page: PageRequest,
+    total: int | None = None,
 ) -> Window[Any]:
-    """Run `query` for one page of rows, ordered by `sort`, counting all matches."""
-    total = session.execute(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    ).scalar_one()
+    """Run `query` for one page of rows, ordered by `sort`, counting all matches
+    unless the caller has counted them already (`total`)."""
+    if total is None:
+        total = session.execute(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
     paged = query.add_columns(*(c.label(f"sort_key_{i}") for i, c in enumerate(sort.columns)))
     if page.cursor:
         paged = paged.where(sort.after(decode_cursor(page.cursor, sort)))

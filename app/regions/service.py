@@ -15,7 +15,7 @@ from app.regions.schemas import RegionDetail, RegionSummary
 from app.search.index import Doc, restrict
 from app.search.query import parse_query
 
-NAME_ORDER = SortKey("name", (Region.name_key, Region.id), (False, False))
+NAME_ORDER = SortKey("name", (Region.name_key, Region.id), (False, False), (str, int))
 DIRECT_ORGANISATIONS_SHOWN = 200
 
 

@@ -5,6 +5,7 @@ in an empty directory too. Failures that depend on the seed (a slug that names
 an organisation but no network, …) are tested with the resource they concern.
 """
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -167,6 +168,38 @@ def test_unknown_enumerated_value(
 )
 def test_bad_cursor(empty_client: TestClient, path: str, cursor: str) -> None:
     assert_invalid(empty_client.get(path, params={"cursor": cursor}), "cursor")
+
+
+def forged_cursor(sort: str, values: str) -> str:
+    """A cursor as the API writes one, around `values` (JSON text)."""
+    document = f'{{"s": "{sort}", "k": {values}}}'.encode()
+    return base64.urlsafe_b64encode(document).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("path", ["/organisations", "/networks", "/regions"])
+@pytest.mark.parametrize(
+    "values",
+    [
+        '["a", "b"]',  # a string where the tie-breaking id goes
+        '["a", true]',  # a boolean, which Python would take for an integer
+        '["a", 1.5]',
+        '["a", 100000000000000000000000]',  # more than any database integer holds
+        '["a", 1e999]',
+        '["a\\u0000", 1]',  # a NUL character, which PostgreSQL refuses
+        "[1, 1]",
+        "[null, 1]",
+    ],
+)
+def test_forged_cursor_values_are_refused(empty_client: TestClient, path: str, values: str) -> None:
+    """Values of the wrong type must not reach the database, where they would be a 500."""
+    response = empty_client.get(path, params={"cursor": forged_cursor("name", values)})
+    assert_invalid(response, "cursor")
+
+
+@pytest.mark.parametrize("values", ['["1"]', "[true]", "[1.5]", "[100000000000000000000000]"])
+def test_forged_contact_cursor_values_are_refused(empty_client: TestClient, values: str) -> None:
+    response = empty_client.get("/contacts", params={"cursor": forged_cursor("id", values)})
+    assert_invalid(response, "cursor")
 
 
 @pytest.mark.parametrize("path", ["/organisations", "/networks", "/contacts"])
