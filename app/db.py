@@ -19,6 +19,11 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# Ids are INTEGER columns on every engine; a larger number names nothing and
+# PostgreSQL refuses it as a parameter of that type.
+MAX_ID = 2**31 - 1
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import URL
 
 from app.config import get_settings
+from app.db import MAX_ID
 from app.deps import get_app_settings
 from app.errors import InvalidParameter
 
@@ -121,7 +122,7 @@ class SortKey:
             elif kind is float and _is_number(value) and math.isfinite(value):
                 decoded.append(float(value))
             elif kind is int and _is_number(value) and isinstance(value, int):
-                if not -(2**63) <= value < 2**63:  # what a BIGINT holds
+                if not -MAX_ID <= value <= MAX_ID:  # integer sort columns are ids
                     raise ValueError(f"cursor value {value} is out of range")
                 decoded.append(value)
             elif kind is str and isinstance(value, str) and "\x00" not in value:

@@ -6,6 +6,7 @@ from app.contacts import service
 from app.contacts.models import ContactKind
 from app.contacts.schemas import ContactPublic
 from app.contacts.service import CONTACT_FACETS, ContactSort
+from app.db import MAX_ID
 from app.deps import REPEATABLE, BaseUrlDep, FilterValues, SessionDep
 from app.errors import PROBLEM_RESPONSES
 from app.organisations.router import NetworkFilter, RegionFilter, RelatedFilter, UpdatedSince
@@ -78,7 +79,7 @@ def list_contacts(
     responses=PROBLEM_RESPONSES,
 )
 def get_contact(
-    contact_id: Annotated[int, Path(ge=1, le=2**53, examples=[1])],
+    contact_id: Annotated[int, Path(ge=1, le=MAX_ID, examples=[1])],
     session: SessionDep,
     base: BaseUrlDep,
 ) -> ContactPublic:
