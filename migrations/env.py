@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401 - registers every table on the metadata
 from app.config import get_settings
 from app.db import make_engine
+from app.locks import MIGRATION_LOCK, wait_for_lock
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -64,6 +65,8 @@ def _run(connection: Any) -> None:
         include_object=include_object,
     )
     with context.begin_transaction():
+        # Replicas starting together upgrade one after the other (see app.locks).
+        wait_for_lock(connection, MIGRATION_LOCK)
         context.run_migrations()
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import make_engine
-from seed.loader import DATA_FILE, SeedError, database_is_empty, load, read_seed_file
+from seed.loader import DATA_FILE, SeedError, load, read_seed_file
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,14 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(get_settings().database_url)
     try:
         with Session(engine) as session:
-            if args.if_empty and not database_is_empty(session):
-                print(
-                    "seed: database already holds data; nothing loaded "
-                    "(run without --if-empty to update it)"
-                )
-                return 0
-        with Session(engine) as session:
-            report = load(session, seed)
+            report = load(session, seed, only_if_empty=args.if_empty)
     except SQLAlchemyError as exc:
         print(
             f"seed: nothing written, the database refused: {exc.orig or exc}\n"
@@ -50,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         engine.dispose()
+    if report is None:
+        print(
+            "seed: database already holds data; nothing loaded "
+            "(run without --if-empty to update it)"
+        )
+        return 0
     print(report.summary())
     return 0
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel
 from app.contacts.models import Contact
 from app.db import utc_now
 from app.folding import fold
+from app.locks import SEED_LOCK, wait_for_lock
 from app.organisations.indexing import contact_search_text, organisation_search_text
 from app.organisations.models import Organisation, OrganisationRegion, OrganisationTopic, Relation
 from app.regions.models import Region
@@ -80,10 +81,18 @@ def database_is_empty(session: Session) -> bool:
     return session.execute(select(func.count()).select_from(Organisation)).scalar_one() == 0
 
 
-def load(session: Session, seed: SeedFile) -> Report:
-    """Write `seed` into the database in one transaction; the caller's session must be fresh."""
+def load(session: Session, seed: SeedFile, only_if_empty: bool = False) -> Report | None:
+    """Write `seed` into the database in one transaction; the caller's session must be fresh.
+
+    With `only_if_empty`, a database that holds organisations is left alone (None).
+    Loaders take turns (app.locks), so replicas seeding one database at start-up
+    load it once.
+    """
     loader = _Loader(session, utc_now())
     with session.begin():
+        wait_for_lock(session.connection(), SEED_LOCK)
+        if only_if_empty and not database_is_empty(session):
+            return None
         source = loader.upsert_source(seed)
         regions = loader.upsert_regions(seed)
         organisations = loader.upsert_organisations(seed, source, regions)
