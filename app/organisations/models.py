@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import Tracked, json_list_column
@@ -119,11 +119,15 @@ class OrganisationTopic(SQLModel, table=True):
 
 class OrganisationRegion(SQLModel, table=True):
     __tablename__ = "organisation_region"
+    # The organisations of a set of regions, from the index alone (the `region` filter).
+    __table_args__ = (
+        Index("ix_organisation_region_region_id_organisation_id", "region_id", "organisation_id"),
+    )
 
     organisation_id: int = Field(
         foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
     )
-    region_id: int = Field(foreign_key="region.id", primary_key=True, index=True)
+    region_id: int = Field(foreign_key="region.id", primary_key=True)
     role: str = Field(default=RegionRole.area, max_length=20)
 
 
