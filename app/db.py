@@ -24,6 +24,16 @@ SQLModel.metadata.naming_convention = {
 MAX_ID = 2**31 - 1
 
 
+def stored_id(record: Any) -> int:
+    """The id of a record read from or flushed to the database, which always has one.
+
+    Models declare `id: int | None` because a new, unsaved record has none yet.
+    """
+    record_id = record.id
+    assert isinstance(record_id, int), f"{type(record).__name__} has no id yet"
+    return record_id
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

@@ -134,7 +134,8 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"There is nothing at {request.url.path}."
-        return problem_response(request, exc.status_code, kind, detail, headers=exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        return problem_response(request, exc.status_code, kind, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

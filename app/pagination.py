@@ -17,7 +17,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session
 from starlette.datastructures import URL
 
 from app.config import get_settings
@@ -26,6 +26,8 @@ from app.deps import get_app_settings
 from app.errors import InvalidParameter
 
 T = TypeVar("T")
+# A column expression, or a model's column attribute as `sqlmodel.col()` gives it.
+SortColumn = ColumnElement[Any] | Mapped[Any]
 
 # Only for the description of `limit`: requests are checked against the app's own settings.
 _documented = get_settings()
@@ -106,7 +108,7 @@ class SortKey:
     """
 
     name: str
-    columns: Sequence[ColumnElement[Any]]
+    columns: Sequence[SortColumn]
     descending: Sequence[bool]
     types: Sequence[type]
 
@@ -114,7 +116,7 @@ class SortKey:
         return [v.isoformat() if isinstance(v, datetime) else v for v in values]
 
     def decode(self, values: Sequence[Any]) -> list[Any]:
-        decoded = []
+        decoded: list[Any] = []
         for value, kind in zip(values, self.types, strict=True):
             if kind is datetime:
                 parsed = datetime.fromisoformat(value)
@@ -144,7 +146,8 @@ class SortKey:
         directions are expanded into (a > x) OR (a = x AND b > y) ….
         """
         typed = [
-            bindparam(None, v, type_=c.type) for c, v in zip(self.columns, values, strict=True)
+            bindparam(None, v, type_=getattr(c, "type", None))
+            for c, v in zip(self.columns, values, strict=True)
         ]
         if len(set(self.descending)) == 1:
             row, cursor = tuple_(*self.columns), tuple_(*typed)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlmodel import col
 
 from app.deps import BaseUrlDep, SessionDep
 from app.sources.models import SourceDocument
@@ -22,7 +23,7 @@ class Index(BaseModel):
 
 @router.get("/", summary="API index", response_model=Index)
 def index(session: SessionDep, base: BaseUrlDep) -> Index:
-    sources = session.execute(select(SourceDocument).order_by(SourceDocument.id)).scalars()
+    sources = session.execute(select(SourceDocument).order_by(col(SourceDocument.id))).scalars()
     return Index(
         name="Wegweiser Sachsen",
         description="Wer macht was, wo: Initiativen, Netzwerke und Gremien "

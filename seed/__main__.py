@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
             report = load(session, seed, only_if_empty=args.if_empty)
     except SQLAlchemyError as exc:
         print(
-            f"seed: nothing written, the database refused: {exc.orig or exc}\n"
+            f"seed: nothing written, the database refused: {getattr(exc, 'orig', None) or exc}\n"
             "      (is the schema up to date? run `alembic upgrade head` first)",
             file=sys.stderr,
         )

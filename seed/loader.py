@@ -14,10 +14,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from app.contacts.models import Contact
-from app.db import utc_now
+from app.db import stored_id, utc_now
 from app.folding import fold
 from app.locks import SEED_LOCK, wait_for_lock
 from app.organisations.indexing import contact_search_text, organisation_search_text
@@ -133,7 +133,7 @@ class _Loader:
     def upsert_source(self, seed: SeedFile) -> SourceDocument:
         entry = seed.source
         current = self.session.execute(
-            select(SourceDocument).where(SourceDocument.slug == entry.slug)
+            select(SourceDocument).where(col(SourceDocument.slug) == entry.slug)
         ).scalar_one_or_none()
         return self._apply("source", current, SourceDocument, entry.model_dump())
 
@@ -186,7 +186,7 @@ class _Loader:
             link.topic: link
             for link in self.session.execute(
                 select(OrganisationTopic).where(
-                    OrganisationTopic.organisation_id == organisation.id
+                    col(OrganisationTopic.organisation_id) == organisation.id
                 )
             ).scalars()
         }
@@ -201,7 +201,9 @@ class _Loader:
             link = current.get(key)
             if link is None:
                 self.session.add(
-                    OrganisationTopic(organisation_id=organisation.id, topic=key, label=label)
+                    OrganisationTopic(
+                        organisation_id=stored_id(organisation), topic=key, label=label
+                    )
                 )
                 changed = True
             elif link.label != label:
@@ -216,18 +218,20 @@ class _Loader:
             (link.region_id, link.role): link
             for link in self.session.execute(
                 select(OrganisationRegion).where(
-                    OrganisationRegion.organisation_id == organisation.id
+                    col(OrganisationRegion.organisation_id) == organisation.id
                 )
             ).scalars()
         }
-        wanted = {(regions[link.region].id, link.role.value) for link in entry.regions}
+        wanted = {(stored_id(regions[link.region]), link.role.value) for link in entry.regions}
         if set(current) == wanted:
             return False
         for key in set(current) - wanted:
             self.session.delete(current[key])
         self.session.flush()
         self.session.add_all(
-            OrganisationRegion(organisation_id=organisation.id, region_id=region_id, role=role)
+            OrganisationRegion(
+                organisation_id=stored_id(organisation), region_id=region_id, role=role
+            )
             for region_id, role in wanted - set(current)
         )
         return True
@@ -242,7 +246,7 @@ class _Loader:
         existing = {
             (c.kind, c.value): c
             for c in self.session.execute(
-                select(Contact).where(Contact.organisation_id == organisation.id)
+                select(Contact).where(col(Contact.organisation_id) == organisation.id)
             ).scalars()
         }
         for contact in entry.contacts:
@@ -272,7 +276,7 @@ class _Loader:
         existing = {
             (r.subject_id, r.type, r.object_id): r
             for r in self.session.execute(
-                select(Relation).where(Relation.source_id == source.id)
+                select(Relation).where(col(Relation.source_id) == source.id)
             ).scalars()
         }
         for entry in seed.relations:

@@ -187,7 +187,8 @@ def _cycles(regions: list[RegionEntry]) -> list[str]:
     parent = {r.slug: r.parent for r in regions}
     problems = []
     for start in parent:
-        seen, node = set(), start
+        seen: set[str] = set()
+        node: str | None = start
         while node is not None:
             if node in seen:
                 problems.append(f"region {start}: parent chain loops")

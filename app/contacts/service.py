@@ -4,13 +4,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactPublic, ContactSummary
-from app.db import as_utc
+from app.db import as_utc, stored_id
 from app.errors import InvalidParameter, NotFound
 from app.organisations import graph
 from app.organisations.models import Organisation, OrganisationRegion
@@ -51,7 +52,7 @@ class ContactFilters:
 class Selection:
     """The contacts a filter selects, and with `q` the relevance of each."""
 
-    query: Select[tuple[Contact]]
+    query: Select[Any]
     search: SearchQuery | None = None
     score: ColumnElement[float] | None = None
 
@@ -67,33 +68,36 @@ def select_contacts(session: Session, filters: ContactFilters) -> Selection:
         search = parse_query(filters.q)
         query, score = restrict(session, query, search, Doc.contact)
     if filters.kinds:
-        query = query.where(Contact.kind.in_(filters.kinds))
+        query = query.where(col(Contact.kind).in_(filters.kinds))
     if filters.organisations:
         query = query.where(
-            Contact.organisation_id.in_(
+            col(Contact.organisation_id).in_(
                 [graph.organisation_id(session, s, "organisation") for s in filters.organisations]
             )
         )
     if filters.regions:
         ids = {i for key in filters.regions for i in region_service.region_filter_ids(session, key)}
-        organisations_there = select(OrganisationRegion.organisation_id).where(
-            OrganisationRegion.region_id.in_(ids)
+        organisations_there = select(col(OrganisationRegion.organisation_id)).where(
+            col(OrganisationRegion.region_id).in_(ids)
         )
         # A contact's own city counts; without one, its organisation's regions do.
         query = query.where(
-            Contact.region_id.in_(ids)
-            | (Contact.region_id.is_(None) & Contact.organisation_id.in_(organisations_there))
+            col(Contact.region_id).in_(ids)
+            | (
+                col(Contact.region_id).is_(None)
+                & col(Contact.organisation_id).in_(organisations_there)
+            )
         )
     if filters.networks:
         network_ids = [graph.organisation_id(session, slug, "network") for slug in filters.networks]
-        query = query.where(Contact.organisation_id.in_(graph.member_ids(network_ids)))
+        query = query.where(col(Contact.organisation_id).in_(graph.member_ids(network_ids)))
     if filters.related_to:
         other_ids = [
             graph.organisation_id(session, slug, "related_to") for slug in filters.related_to
         ]
-        query = query.where(Contact.organisation_id.in_(graph.related_ids(other_ids)))
+        query = query.where(col(Contact.organisation_id).in_(graph.related_ids(other_ids)))
     if filters.updated_since:
-        query = query.where(Contact.updated_at >= as_utc(filters.updated_since))
+        query = query.where(col(Contact.updated_at) >= as_utc(filters.updated_since))
     return Selection(query, search, score)
 
 
@@ -101,13 +105,13 @@ def sort_key(sort: ContactSort, selection: Selection | None = None) -> SortKey:
     if sort is ContactSort.relevance:
         if selection is None or selection.search is None or selection.score is None:
             raise InvalidParameter("sort", "sort=relevance needs a search text in q")
-        return relevance_order(selection.search, selection.score, (Contact.id,), (int,))
+        return relevance_order(selection.search, selection.score, (col(Contact.id),), (int,))
     if sort is ContactSort.id:
-        return SortKey(sort.value, (Contact.id,), (False,), (int,))
-    column = Contact.updated_at if sort.lstrip("-") == "updated_at" else Contact.value_key
-    kind = datetime if column is Contact.updated_at else str
+        return SortKey(sort.value, (col(Contact.id),), (False,), (int,))
+    column = col(Contact.updated_at) if sort.lstrip("-") == "updated_at" else col(Contact.value_key)
+    kind = datetime if column is col(Contact.updated_at) else str
     desc = sort.startswith("-")
-    return SortKey(sort.value, (column, Contact.id), (desc, desc), (kind, int))
+    return SortKey(sort.value, (column, col(Contact.id)), (desc, desc), (kind, int))
 
 
 def list_contacts(
@@ -132,7 +136,7 @@ def list_contacts(
 
 
 def _kind_counts(session: Session, query: Select[tuple[Contact]]) -> dict[str, list[FacetValue]]:
-    matched = query.with_only_columns(Contact.kind).order_by(None).subquery()
+    matched = query.with_only_columns(col(Contact.kind)).order_by(None).subquery()
     rows = session.execute(select(matched.c.kind, func.count()).group_by(matched.c.kind))
     values = [FacetValue(value=kind, count=count) for kind, count in rows]
     return {"kind": sorted(values, key=lambda v: (-v.count, str(v.value)))}
@@ -149,7 +153,9 @@ def contacts_of_organisation(
     session: Session, organisation_id: int | None, base: str
 ) -> list[ContactSummary]:
     contacts = session.execute(
-        select(Contact).where(Contact.organisation_id == organisation_id).order_by(Contact.id)
+        select(Contact)
+        .where(col(Contact.organisation_id) == organisation_id)
+        .order_by(col(Contact.id))
     ).scalars()
     return _summaries(session, list(contacts), base)
 
@@ -160,7 +166,9 @@ def public_contacts(
     organisations = {
         o.id: o
         for o in session.execute(
-            select(Organisation).where(Organisation.id.in_({c.organisation_id for c in contacts}))
+            select(Organisation).where(
+                col(Organisation.id).in_({c.organisation_id for c in contacts})
+            )
         ).scalars()
     }
     return [
@@ -199,7 +207,7 @@ def _summaries(session: Session, contacts: Sequence[Contact], base: str) -> list
             label=c.label,
             role=c.role,
             region=region_service.region_ref(regions[c.region_id], base) if c.region_id else None,
-            url=contact_url(base, c.id),
+            url=contact_url(base, stored_id(c)),
         )
         for c in contacts
     ]

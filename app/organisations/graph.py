@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from sqlalchemy import Select, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.errors import InvalidParameter
 from app.organisations.models import Organisation, Relation, RelationType
@@ -18,7 +18,9 @@ LEADERSHIP_RELATIONS: dict[str, str] = {
 
 def organisation_id(session: Session, slug: str, param: str) -> int:
     """The id of the organisation a filter parameter names, or a 422 naming the parameter."""
-    found = session.execute(select(Organisation.id).where(Organisation.slug == slug)).scalar()
+    found = session.execute(
+        select(col(Organisation.id)).where(col(Organisation.slug) == slug)
+    ).scalar()
     if found is None:
         raise InvalidParameter(param, f"no organisation with slug {slug!r}")
     return found
@@ -26,17 +28,17 @@ def organisation_id(session: Session, slug: str, param: str) -> int:
 
 def member_ids(network_ids: Sequence[int]) -> Select[tuple[int]]:
     """Ids of organisations that belong to any of the networks, leaders included."""
-    members = select(Relation.subject_id).where(
-        Relation.type == RelationType.member_of, Relation.object_id.in_(network_ids)
+    members = select(col(Relation.subject_id)).where(
+        col(Relation.type) == RelationType.member_of, col(Relation.object_id).in_(network_ids)
     )
-    leaders = select(Relation.object_id).where(
-        Relation.type.in_(LEADERSHIP_RELATIONS), Relation.subject_id.in_(network_ids)
+    leaders = select(col(Relation.object_id)).where(
+        col(Relation.type).in_(LEADERSHIP_RELATIONS), col(Relation.subject_id).in_(network_ids)
     )
     return members.union(leaders)  # type: ignore[return-value]
 
 
 def related_ids(organisation_ids: Sequence[int]) -> Select[tuple[int]]:
     """Ids of organisations with any relation, either direction, to any of the given ones."""
-    outgoing = select(Relation.object_id).where(Relation.subject_id.in_(organisation_ids))
-    incoming = select(Relation.subject_id).where(Relation.object_id.in_(organisation_ids))
+    outgoing = select(col(Relation.object_id)).where(col(Relation.subject_id).in_(organisation_ids))
+    incoming = select(col(Relation.subject_id)).where(col(Relation.object_id).in_(organisation_ids))
     return outgoing.union(incoming)  # type: ignore[return-value]

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.errors import InvalidParameter, NotFound
 from app.organisations.models import Organisation, OrganisationRegion
@@ -15,7 +15,7 @@ from app.regions.schemas import RegionDetail, RegionSummary
 from app.search.index import Doc, restrict
 from app.search.query import parse_query
 
-NAME_ORDER = SortKey("name", (Region.name_key, Region.id), (False, False), (str, int))
+NAME_ORDER = SortKey("name", (col(Region.name_key), col(Region.id)), (False, False), (str, int))
 DIRECT_ORGANISATIONS_SHOWN = 200
 
 
@@ -28,7 +28,7 @@ class RegionFilters:
 
 def find_region(session: Session, key: str) -> Region | None:
     """A region by official code or slug."""
-    query = select(Region).where(or_(Region.code == key, Region.slug == key))
+    query = select(Region).where(or_(col(Region.code) == key, col(Region.slug) == key))
     return session.execute(query).scalars().first()
 
 
@@ -45,21 +45,25 @@ def region_filter_ids(session: Session, key: str, param: str = "region") -> list
 
 
 def descendant_ids(session: Session, region: Region) -> list[int]:
-    tree = select(Region.id).where(Region.id == region.id).cte("tree", recursive=True)
-    tree = tree.union_all(select(Region.id).where(Region.parent_id == tree.c.id))
+    tree = select(col(Region.id)).where(col(Region.id) == region.id).cte("tree", recursive=True)
+    tree = tree.union_all(select(col(Region.id)).where(col(Region.parent_id) == tree.c.id))
     return list(session.execute(select(tree.c.id)).scalars())
 
 
 def regions_by_id(session: Session, ids: set[int]) -> dict[int, Region]:
     if not ids:
         return {}
-    return {r.id: r for r in session.execute(select(Region).where(Region.id.in_(ids))).scalars()}
+    return {
+        r.id: r for r in session.execute(select(Region).where(col(Region.id).in_(ids))).scalars()
+    }
 
 
 def children_of(session: Session, region: Region) -> list[Region]:
     return list(
         session.execute(
-            select(Region).where(Region.parent_id == region.id).order_by(Region.name_key, Region.id)
+            select(Region)
+            .where(col(Region.parent_id) == region.id)
+            .order_by(col(Region.name_key), col(Region.id))
         ).scalars()
     )
 
@@ -101,10 +105,10 @@ def list_regions(
         # Full-text like every list; regions keep their name order (the list has no `sort`).
         query, _ = restrict(session, query, parse_query(filters.q), Doc.region)
     if filters.kinds:
-        query = query.where(Region.kind.in_(filters.kinds))
+        query = query.where(col(Region.kind).in_(filters.kinds))
     if filters.parent:
         query = query.where(
-            Region.parent_id == get_region_param(session, filters.parent, "parent").id
+            col(Region.parent_id) == get_region_param(session, filters.parent, "parent").id
         )
     window = fetch_window(session, query, NAME_ORDER, page)
     regions = [row[0] for row in window.rows]
@@ -121,17 +125,17 @@ def get_region_param(session: Session, key: str, param: str) -> Region:
 def region_detail(session: Session, region: Region, base: str) -> RegionDetail:
     (summary,) = region_summaries(session, [region], base)
     ids = descendant_ids(session, region)
-    in_tree = select(OrganisationRegion.organisation_id).where(
-        OrganisationRegion.region_id.in_(ids)
+    in_tree = select(col(OrganisationRegion.organisation_id)).where(
+        col(OrganisationRegion.region_id).in_(ids)
     )
     count = session.execute(
-        select(func.count()).select_from(Organisation).where(Organisation.id.in_(in_tree))
+        select(func.count()).select_from(Organisation).where(col(Organisation.id).in_(in_tree))
     ).scalar_one()
     direct = session.execute(
         select(Organisation)
-        .join(OrganisationRegion, OrganisationRegion.organisation_id == Organisation.id)
-        .where(OrganisationRegion.region_id == region.id)
-        .order_by(Organisation.name_key, Organisation.id)
+        .join(OrganisationRegion, col(OrganisationRegion.organisation_id) == col(Organisation.id))
+        .where(col(OrganisationRegion.region_id) == region.id)
+        .order_by(col(Organisation.name_key), col(Organisation.id))
         .limit(DIRECT_ORGANISATIONS_SHOWN)
     ).scalars()
     key = region.code or region.slug

@@ -60,7 +60,7 @@ from sqlmodel import Session
 
 from app.contacts.models import Contact
 from app.organisations.models import Organisation
-from app.pagination import SortKey
+from app.pagination import SortColumn, SortKey
 from app.regions.models import Region
 from app.search.query import SearchQuery
 
@@ -135,7 +135,7 @@ def all_matches(session: Session, query: SearchQuery, docs: Collection[Doc]) -> 
 def relevance_order(
     query: SearchQuery,
     score: ColumnElement[float],
-    tie_breakers: Sequence[ColumnElement[Any]],
+    tie_breakers: Sequence[SortColumn],
     types: Sequence[type],
 ) -> SortKey:
     """Best match first, ties broken by `tie_breakers` ascending: a keyset order like any other.

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.contacts.models import Contact
 from app.organisations import service as organisation_service
@@ -45,7 +45,7 @@ def search(
     hits = select(found.c.doc, found.c.id)
     organisations = {HitType.organisation, HitType.network} & wanted
     if len(organisations) == 1:
-        networks = select(Organisation.id).where(Organisation.kind.in_(NETWORK_KINDS))
+        networks = select(col(Organisation.id)).where(col(Organisation.kind).in_(NETWORK_KINDS))
         is_network = found.c.id.in_(networks)
         hits = hits.where(
             (found.c.doc != int(Doc.organisation))
