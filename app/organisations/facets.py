@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import CTE, Select, String, distinct, func, literal, select, union_all
@@ -13,33 +14,46 @@ from app.pagination import FacetValue
 from app.regions.models import Region
 
 FACETS = ("kind", "level", "region", "topic")
+_TOTAL = "*"  # the row counting every match, next to the facets' rows
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    total: int
+    facets: dict[str, list[FacetValue]]
 
 
 def facet_counts(
     session: Session, query: Select[tuple[Organisation]], names: Sequence[str]
-) -> dict[str, list[FacetValue]]:
-    """Counts per value of each named facet over the organisations `query` matches.
+) -> FacetCounts:
+    """Counts per value of each named facet over the organisations `query` matches,
+    and the number of those organisations.
 
     A region's count includes organisations linked to any region below it, so it
     equals the `total` a client gets when it adds that region as a filter.
 
-    All facets come from one statement: the filtered organisations are a common
-    table expression that SQLite and PostgreSQL evaluate once when more than one
-    facet reads it, rather than once per facet.
+    All facets and the total come from one statement: the filtered organisations
+    are a common table expression that SQLite and PostgreSQL evaluate once when
+    more than one part reads it, rather than once per part.
     """
-    if not names:
-        return {}
     matched = (
         query.with_only_columns(Organisation.id, Organisation.kind, Organisation.level)
         .order_by(None)
         .cte("matched")
     )
     builders = {"kind": _by_kind, "level": _by_level, "topic": _by_topic, "region": _by_region}
-    statement = union_all(*(builders[name](matched) for name in names))
+    statement = union_all(
+        _row(_TOTAL, _no_label(), _no_label(), func.count()).select_from(matched),
+        *(builders[name](matched) for name in names),
+    )
+    total = 0
     counted: dict[str, list[FacetValue]] = defaultdict(list)
     for facet, value, label, count in session.execute(statement):
-        counted[facet].append(FacetValue(value=value, label=label, count=count))
-    return {name: _sorted(counted[name]) for name in names}
+        if facet == _TOTAL:
+            total = count
+        else:
+            counted[facet].append(FacetValue(value=value, label=label, count=count))
+    return FacetCounts(total, {name: _sorted(counted[name]) for name in names})
 
 
 def _row(facet: str, value: Any, label: Any, count: Any) -> Select[Any]:

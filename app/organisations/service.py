@@ -5,8 +5,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -36,12 +37,25 @@ from app.organisations.schemas import (
     RelationPublic,
 )
 from app.pagination import FacetedWindow, PageRequest, SortKey, fetch_window
-from app.refs import OrganisationRef, organisation_url
+from app.refs import OrganisationRef, organisation_url, region_url
 from app.regions import service as region_service
 from app.regions.models import Region
 from app.search.index import Doc, relevance_order, restrict
 from app.search.query import SearchQuery, parse_query
 from app.sources import service as source_service
+
+# What a list shows of an organisation: a page loads these columns, not whole records.
+SUMMARY_COLUMNS = (
+    Organisation.id,
+    Organisation.slug,
+    Organisation.name,
+    Organisation.short_name,
+    Organisation.kind,
+    Organisation.legal_form,
+    Organisation.level,
+    Organisation.version,
+    Organisation.updated_at,
+)
 
 
 class OrganisationSort(StrEnum):
@@ -149,13 +163,20 @@ def list_organisations(
     query = selection.query
     default = OrganisationSort.relevance if selection.search else OrganisationSort.name
     order = sort_key(sort or default, filters, selection)
-    window = fetch_window(session, query, order, page)
-    organisations = [row[0] for row in window.rows]
+    # The facets' statement counts the matches too, so the window need not count them again.
+    counted = facet_service.facet_counts(session, query, facets) if facets else None
+    window = fetch_window(
+        session,
+        query.with_only_columns(*SUMMARY_COLUMNS),
+        order,
+        page,
+        counted.total if counted else None,
+    )
     return FacetedWindow(
-        summaries(session, organisations, base),
+        summaries(session, window.rows, base),
         window.total,
         window.next_cursor,
-        facet_service.facet_counts(session, query, facets) if facets else None,
+        counted.facets if counted else None,
     )
 
 
@@ -190,8 +211,9 @@ def get_network(session: Session, slug: str) -> Organisation:
 
 
 def summaries(
-    session: Session, organisations: Sequence[Organisation], base: str
+    session: Session, organisations: Sequence[Organisation | Row[Any]], base: str
 ) -> list[OrganisationSummary]:
+    """Summaries of organisations: records, or rows with at least the `SUMMARY_COLUMNS`."""
     ids = [o.id for o in organisations if o.id is not None]
     topics = topics_of(session, ids)
     regions = region_links_of(session, ids, base)
@@ -264,14 +286,29 @@ def region_links_of(
     result: dict[int, list[RegionLinkPublic]] = defaultdict(list)
     if ids:
         rows = session.execute(
-            select(OrganisationRegion.organisation_id, OrganisationRegion.role, Region)
+            select(
+                OrganisationRegion.organisation_id,
+                OrganisationRegion.role,
+                Region.code,
+                Region.slug,
+                Region.name,
+                Region.kind,
+            )
             .join(Region, Region.id == OrganisationRegion.region_id)
             .where(OrganisationRegion.organisation_id.in_(ids))
             .order_by(OrganisationRegion.role, Region.name_key)
         )
-        for organisation_id, role, region in rows:
-            ref = region_service.region_ref(region, base)
-            result[organisation_id].append(RegionLinkPublic(**ref.model_dump(), role=role))
+        for organisation_id, role, code, slug, name, kind in rows:
+            result[organisation_id].append(
+                RegionLinkPublic(
+                    code=code,
+                    slug=slug,
+                    name=name,
+                    kind=kind,
+                    url=region_url(base, code, slug),
+                    role=role,
+                )
+            )
     return result
 
 
