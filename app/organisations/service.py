@@ -8,12 +8,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, select
-from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlalchemy.orm import Mapped, aliased
+from sqlmodel import Session, col
 
 from app.contacts import service as contact_service
 from app.contacts.models import Contact
-from app.db import as_utc
+from app.db import as_utc, stored_id
 from app.errors import InvalidParameter, NotFound
 from app.folding import fold
 from app.organisations import facets as facet_service
@@ -45,16 +45,16 @@ from app.search.query import SearchQuery, parse_query
 from app.sources import service as source_service
 
 # What a list shows of an organisation: a page loads these columns, not whole records.
-SUMMARY_COLUMNS = (
-    Organisation.id,
-    Organisation.slug,
-    Organisation.name,
-    Organisation.short_name,
-    Organisation.kind,
-    Organisation.legal_form,
-    Organisation.level,
-    Organisation.version,
-    Organisation.updated_at,
+SUMMARY_COLUMNS: tuple[Mapped[Any], ...] = (
+    col(Organisation.id),
+    col(Organisation.slug),
+    col(Organisation.name),
+    col(Organisation.short_name),
+    col(Organisation.kind),
+    col(Organisation.legal_form),
+    col(Organisation.level),
+    col(Organisation.version),
+    col(Organisation.updated_at),
 )
 
 
@@ -86,7 +86,7 @@ class OrganisationFilters:
 class Selection:
     """The organisations a filter selects, and with `q` the relevance of each."""
 
-    query: Select[tuple[Organisation]]
+    query: Select[Any]
     search: SearchQuery | None = None
     score: ColumnElement[float] | None = None
 
@@ -102,39 +102,41 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
         search = parse_query(filters.q)
         query, score = restrict(session, query, search, Doc.organisation)
     if filters.networks_only:
-        query = query.where(Organisation.kind.in_(NETWORK_KINDS))
+        query = query.where(col(Organisation.kind).in_(NETWORK_KINDS))
     if filters.kinds:
-        query = query.where(Organisation.kind.in_(filters.kinds))
+        query = query.where(col(Organisation.kind).in_(filters.kinds))
     if filters.levels:
-        query = query.where(Organisation.level.in_(filters.levels))
+        query = query.where(col(Organisation.level).in_(filters.levels))
     if filters.regions:
         region_ids = {
             region_id
             for key in filters.regions
             for region_id in region_service.region_filter_ids(session, key)
         }
-        in_region = select(OrganisationRegion.organisation_id).where(
-            OrganisationRegion.region_id.in_(region_ids)
+        in_region = select(col(OrganisationRegion.organisation_id)).where(
+            col(OrganisationRegion.region_id).in_(region_ids)
         )
-        query = query.where(Organisation.id.in_(in_region))
+        query = query.where(col(Organisation.id).in_(in_region))
     if filters.topics:
-        with_topic = select(OrganisationTopic.organisation_id).where(
-            OrganisationTopic.topic.in_([fold(t) for t in filters.topics])
+        with_topic = select(col(OrganisationTopic.organisation_id)).where(
+            col(OrganisationTopic.topic).in_([fold(t) for t in filters.topics])
         )
-        query = query.where(Organisation.id.in_(with_topic))
+        query = query.where(col(Organisation.id).in_(with_topic))
     if filters.networks:
         network_ids = [graph.organisation_id(session, slug, "network") for slug in filters.networks]
-        query = query.where(Organisation.id.in_(graph.member_ids(network_ids)))
+        query = query.where(col(Organisation.id).in_(graph.member_ids(network_ids)))
     if filters.related_to:
         other_ids = [
             graph.organisation_id(session, slug, "related_to") for slug in filters.related_to
         ]
-        query = query.where(Organisation.id.in_(graph.related_ids(other_ids)))
+        query = query.where(col(Organisation.id).in_(graph.related_ids(other_ids)))
     if filters.has_contact:
-        with_contact = select(Contact.organisation_id).where(Contact.kind.in_(filters.has_contact))
-        query = query.where(Organisation.id.in_(with_contact))
+        with_contact = select(col(Contact.organisation_id)).where(
+            col(Contact.kind).in_(filters.has_contact)
+        )
+        query = query.where(col(Organisation.id).in_(with_contact))
     if filters.updated_since:
-        query = query.where(Organisation.updated_at >= as_utc(filters.updated_since))
+        query = query.where(col(Organisation.updated_at) >= as_utc(filters.updated_since))
     return Selection(query, search, score)
 
 
@@ -144,11 +146,15 @@ def sort_key(
     if sort is OrganisationSort.relevance:
         if selection is None or selection.search is None or selection.score is None:
             raise InvalidParameter("sort", "sort=relevance needs a search text in q")
-        return relevance_order(selection.search, selection.score, (Organisation.id,), (int,))
-    column = Organisation.updated_at if sort.lstrip("-") == "updated_at" else Organisation.name_key
-    kind = datetime if column is Organisation.updated_at else str
+        return relevance_order(selection.search, selection.score, (col(Organisation.id),), (int,))
+    column = (
+        col(Organisation.updated_at)
+        if sort.lstrip("-") == "updated_at"
+        else col(Organisation.name_key)
+    )
+    kind = datetime if column is col(Organisation.updated_at) else str
     desc = sort.startswith("-")
-    return SortKey(sort.value, (column, Organisation.id), (desc, desc), (kind, int))
+    return SortKey(sort.value, (column, col(Organisation.id)), (desc, desc), (kind, int))
 
 
 def list_organisations(
@@ -196,7 +202,7 @@ def list_networks(
 
 def get_organisation(session: Session, slug: str) -> Organisation:
     organisation = session.execute(
-        select(Organisation).where(Organisation.slug == slug)
+        select(Organisation).where(col(Organisation.slug) == slug)
     ).scalar_one_or_none()
     if organisation is None:
         raise NotFound("organisation", "slug", slug)
@@ -226,8 +232,8 @@ def summaries(
             kind=o.kind,
             legal_form=o.legal_form,
             level=o.level,
-            topics=topics[o.id],
-            regions=regions[o.id],
+            topics=topics[stored_id(o)],
+            regions=regions[stored_id(o)],
             url=organisation_url(base, o.slug),
             version=o.version,
             updated_at=o.updated_at,
@@ -262,7 +268,8 @@ def organisation_detail(
 def network_detail(session: Session, network: Organisation, base: str) -> NetworkDetail:
     detail = organisation_detail(session, network, base)
     return NetworkDetail(
-        **detail.model_dump(), members=members_of(session, [network.id], base)[network.id]
+        **detail.model_dump(),
+        members=members_of(session, [stored_id(network)], base)[stored_id(network)],
     )
 
 
@@ -271,9 +278,9 @@ def topics_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     result: dict[int, list[str]] = defaultdict(list)
     if ids:
         rows = session.execute(
-            select(OrganisationTopic.organisation_id, OrganisationTopic.label)
-            .where(OrganisationTopic.organisation_id.in_(ids))
-            .order_by(OrganisationTopic.topic)
+            select(col(OrganisationTopic.organisation_id), col(OrganisationTopic.label))
+            .where(col(OrganisationTopic.organisation_id).in_(ids))
+            .order_by(col(OrganisationTopic.topic))
         )
         for organisation_id, label in rows:
             result[organisation_id].append(label)
@@ -287,16 +294,16 @@ def region_links_of(
     if ids:
         rows = session.execute(
             select(
-                OrganisationRegion.organisation_id,
-                OrganisationRegion.role,
-                Region.code,
-                Region.slug,
-                Region.name,
-                Region.kind,
+                col(OrganisationRegion.organisation_id),
+                col(OrganisationRegion.role),
+                col(Region.code),
+                col(Region.slug),
+                col(Region.name),
+                col(Region.kind),
             )
-            .join(Region, Region.id == OrganisationRegion.region_id)
-            .where(OrganisationRegion.organisation_id.in_(ids))
-            .order_by(OrganisationRegion.role, Region.name_key)
+            .join(Region, col(Region.id) == col(OrganisationRegion.region_id))
+            .where(col(OrganisationRegion.organisation_id).in_(ids))
+            .order_by(col(OrganisationRegion.role), col(Region.name_key))
         )
         for organisation_id, role, code, slug, name, kind in rows:
             result[organisation_id].append(
@@ -316,15 +323,15 @@ def relations_of(session: Session, organisation_id: int | None, base: str) -> li
     other = aliased(Organisation)
     outgoing = session.execute(
         select(Relation, other)
-        .join(other, other.id == Relation.object_id)
-        .where(Relation.subject_id == organisation_id)
-        .order_by(Relation.type, other.name_key)
+        .join(other, col(other.id) == col(Relation.object_id))
+        .where(col(Relation.subject_id) == organisation_id)
+        .order_by(col(Relation.type), col(other.name_key))
     ).all()
     incoming = session.execute(
         select(Relation, other)
-        .join(other, other.id == Relation.subject_id)
-        .where(Relation.object_id == organisation_id)
-        .order_by(Relation.type, other.name_key)
+        .join(other, col(other.id) == col(Relation.subject_id))
+        .where(col(Relation.object_id) == organisation_id)
+        .order_by(col(Relation.type), col(other.name_key))
     ).all()
     return [
         _relation(relation, partner, "outgoing", relation.type, base)
@@ -356,18 +363,18 @@ def members_of(
         return result
     member = aliased(Organisation)
     joins_network = (
-        (Relation.type == RelationType.member_of)
-        & Relation.object_id.in_(network_ids)
-        & (member.id == Relation.subject_id)
+        (col(Relation.type) == RelationType.member_of)
+        & col(Relation.object_id).in_(network_ids)
+        & (col(member.id) == col(Relation.subject_id))
     ) | (
-        Relation.type.in_(graph.LEADERSHIP_RELATIONS)
-        & Relation.subject_id.in_(network_ids)
-        & (member.id == Relation.object_id)
+        col(Relation.type).in_(graph.LEADERSHIP_RELATIONS)
+        & col(Relation.subject_id).in_(network_ids)
+        & (col(member.id) == col(Relation.object_id))
     )
     rows = session.execute(
         select(Relation, member)
         .join(member, joins_network)
-        .order_by(member.name_key, Relation.type)
+        .order_by(col(member.name_key), col(Relation.type))
     )
     for relation, organisation in rows:
         network_id = (
