@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import CTE, Select, String, distinct, func, literal, select, union_all
 from sqlalchemy.sql.functions import coalesce
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.organisations.models import Organisation, OrganisationRegion, OrganisationTopic
 from app.pagination import FacetValue
@@ -37,7 +37,9 @@ def facet_counts(
     more than one part reads it, rather than once per part.
     """
     matched = (
-        query.with_only_columns(Organisation.id, Organisation.kind, Organisation.level)
+        query.with_only_columns(
+            col(Organisation.id), col(Organisation.kind), col(Organisation.level)
+        )
         .order_by(None)
         .cte("matched")
     )
@@ -80,36 +82,36 @@ def _by_level(matched: CTE) -> Select[Any]:
 def _by_topic(matched: CTE) -> Select[Any]:
     # The folded key is the value to filter by; should organisations spell a topic
     # differently, one of their spellings is the label.
-    topic = OrganisationTopic.topic
+    topic = col(OrganisationTopic.topic)
     return (
-        _row("topic", topic, func.min(OrganisationTopic.label), func.count())
-        .where(OrganisationTopic.organisation_id.in_(select(matched.c.id)))
+        _row("topic", topic, func.min(col(OrganisationTopic.label)), func.count())
+        .where(col(OrganisationTopic.organisation_id).in_(select(matched.c.id)))
         .group_by(topic)
     )
 
 
 def _by_region(matched: CTE) -> Select[Any]:
     # Every (region, ancestor-or-self) pair, so a link to a town counts for its Kreis and Land.
-    ancestry = select(Region.id.label("region_id"), Region.id.label("ancestor_id")).cte(
+    ancestry = select(col(Region.id).label("region_id"), col(Region.id).label("ancestor_id")).cte(
         "ancestry", recursive=True
     )
-    parent = select(ancestry.c.region_id, Region.parent_id).join(
-        Region, (Region.id == ancestry.c.ancestor_id) & Region.parent_id.is_not(None)
+    parent = select(ancestry.c.region_id, col(Region.parent_id)).join(
+        Region, (col(Region.id) == ancestry.c.ancestor_id) & col(Region.parent_id).is_not(None)
     )
     ancestry = ancestry.union_all(parent)
     counts = (
         select(
             ancestry.c.ancestor_id.label("region_id"),
-            func.count(distinct(OrganisationRegion.organisation_id)).label("count"),
+            func.count(distinct(col(OrganisationRegion.organisation_id))).label("count"),
         )
-        .join(ancestry, ancestry.c.region_id == OrganisationRegion.region_id)
-        .where(OrganisationRegion.organisation_id.in_(select(matched.c.id)))
+        .join(ancestry, ancestry.c.region_id == col(OrganisationRegion.region_id))
+        .where(col(OrganisationRegion.organisation_id).in_(select(matched.c.id)))
         .group_by(ancestry.c.ancestor_id)
         .subquery("region_counts")
     )
-    return _row("region", coalesce(Region.code, Region.slug), Region.name, counts.c.count).join(
-        counts, counts.c.region_id == Region.id
-    )
+    return _row(
+        "region", coalesce(col(Region.code), col(Region.slug)), col(Region.name), counts.c.count
+    ).join(counts, counts.c.region_id == col(Region.id))
 
 
 def _sorted(values: Any) -> list[FacetValue]:
