@@ -57,6 +57,11 @@ SUMMARY_COLUMNS: tuple[Mapped[Any], ...] = (
     col(Organisation.updated_at),
 )
 
+# The other side of a relation. Built once: building an alias costs more than the
+# queries that use it.
+other = aliased(Organisation, name="other")
+member = aliased(Organisation, name="member")
+
 
 class OrganisationSort(StrEnum):
     name = "name"
@@ -320,7 +325,6 @@ def region_links_of(
 
 
 def relations_of(session: Session, organisation_id: int | None, base: str) -> list[RelationPublic]:
-    other = aliased(Organisation)
     outgoing = session.execute(
         select(Relation, other)
         .join(other, col(other.id) == col(Relation.object_id))
@@ -361,7 +365,6 @@ def members_of(
     result: dict[int, list[MemberPublic]] = defaultdict(list)
     if not network_ids:
         return result
-    member = aliased(Organisation)
     joins_network = (
         (col(Relation.type) == RelationType.member_of)
         & col(Relation.object_id).in_(network_ids)
