@@ -68,6 +68,14 @@ def test_index_links_to_every_collection(empty_client: TestClient) -> None:
     assert empty_client.get(links["openapi"]).json()["info"]["title"] == "Wegweiser Sachsen"
 
 
+def test_index_links_to_search_as_a_uri_template(client: TestClient) -> None:
+    template = client.get("/").json()["links"]["search"]
+    assert template == "http://testserver/search{?q,type}"
+    url = template.replace("{?q,type}", "?q=Opferberatung&type=organisation")
+    hits = client.get(url).json()["items"]
+    assert hits[0]["slug"] == "opferberatung-raa-sachsen"
+
+
 def test_index_names_the_source_document(client: TestClient) -> None:
     (source,) = client.get("/").json()["sources"]
     assert source["title"] == "Praxis vor Ort"
