@@ -1,14 +1,16 @@
 """Dependencies shared by the routers."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from annotated_types import MaxLen
 from fastapi import Depends, Request
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 from sqlmodel import Session
 
 from app.config import Settings
+from app.db import as_utc
 from app.errors import InvalidParameter
 
 
@@ -59,3 +61,15 @@ FilterValues = Annotated[list[FilterValue], MaxLen(MAX_REPEATS)]
 """A repeatable filter: each value checked on its own, and at most `MAX_REPEATS` of them."""
 
 REPEATABLE = f"Repeat it for any of several values, at most {MAX_REPEATS} times."
+
+
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        return as_utc(moment)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+14:00, which is a moment before the year 1 in UTC
+        raise ValueError("Input should be a moment between the years 1 and 9999 in UTC") from None
+
+
+UTCMoment = Annotated[datetime, AfterValidator(_in_utc)]
+"""A date and time parameter, in UTC; one without an offset is taken as UTC."""

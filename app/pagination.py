@@ -11,7 +11,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session
 from starlette.datastructures import URL
 
 from app.config import get_settings
-from app.db import MAX_ID
+from app.db import MAX_ID, as_utc
 from app.deps import get_app_settings
 from app.errors import InvalidParameter
 
@@ -119,8 +119,7 @@ class SortKey:
         decoded: list[Any] = []
         for value, kind in zip(values, self.types, strict=True):
             if kind is datetime:
-                parsed = datetime.fromisoformat(value)
-                decoded.append(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+                decoded.append(as_utc(datetime.fromisoformat(value)))
             elif kind is float and _is_number(value) and math.isfinite(value):
                 decoded.append(float(value))
             elif kind is int and _is_number(value) and isinstance(value, int):
@@ -128,6 +127,7 @@ class SortKey:
                     raise ValueError(f"cursor value {value} is out of range")
                 decoded.append(value)
             elif kind is str and isinstance(value, str) and "\x00" not in value:
+                value.encode()  # JSON may hold a lone surrogate ("\ud800"), which no column does
                 decoded.append(value)
             else:
                 raise ValueError(f"cursor value {value!r} is not a {kind.__name__}")
@@ -175,7 +175,8 @@ def decode_cursor(cursor: str, sort: SortKey) -> list[Any]:
         if len(values) != len(sort.columns):
             raise ValueError
         return sort.decode(values)
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+    # OverflowError: a time that UTC cannot hold, or an integer too large for a float.
+    except (ValueError, KeyError, TypeError, OverflowError, binascii.Error) as exc:
         raise InvalidParameter(
             "cursor", "not a cursor from this list and order; start again without it"
         ) from exc

@@ -1,10 +1,9 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.contacts.models import ContactKind
-from app.deps import REPEATABLE, BaseUrlDep, FilterValues, SessionDep
+from app.deps import REPEATABLE, BaseUrlDep, FilterValues, SessionDep, UTCMoment
 from app.errors import PROBLEM_RESPONSES
 from app.organisations import service
 from app.organisations.facets import FACETS
@@ -63,7 +62,7 @@ ContactFilter = Annotated[
     list[ContactKind], Query(description="Has a contact of this kind.", examples=["email"])
 ]
 UpdatedSince = Annotated[
-    datetime | None,
+    UTCMoment | None,
     Query(description="Changed at or after this ISO 8601 time.", examples=["2026-01-01T00:00:00Z"]),
 ]
 SortParam = Annotated[

@@ -6,6 +6,7 @@ an organisation but no network, …) are tested with the resource they concern.
 """
 
 import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -187,6 +188,7 @@ def forged_cursor(sort: str, values: str) -> str:
         '["a", 100000000000000000000000]',
         '["a", 1e999]',
         '["a\\u0000", 1]',  # a NUL character, which PostgreSQL refuses
+        '["\\ud800", 1]',  # a lone surrogate: valid JSON, but no text a database holds
         "[1, 1]",
         "[null, 1]",
     ],
@@ -194,6 +196,38 @@ def forged_cursor(sort: str, values: str) -> str:
 def test_forged_cursor_values_are_refused(empty_client: TestClient, path: str, values: str) -> None:
     """Values of the wrong type must not reach the database, where they would be a 500."""
     response = empty_client.get(path, params={"cursor": forged_cursor("name", values)})
+    assert_invalid(response, "cursor")
+
+
+@pytest.mark.parametrize("path", ["/organisations", "/networks", "/contacts"])
+@pytest.mark.parametrize(
+    "moment",
+    ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-01-01T00:00:00+00:00"],
+)
+@pytest.mark.parametrize("sort", ["updated_at", "-updated_at"])
+def test_cursor_times_beyond_utc_are_refused(
+    empty_client: TestClient, path: str, moment: str, sort: str
+) -> None:
+    """Every cursor time is a UTC moment between the years 1 and 9999, as the API writes them."""
+    cursor = forged_cursor(sort, f'["{moment}", 1]')
+    response = empty_client.get(path, params={"cursor": cursor, "sort": sort})
+    if moment.startswith("2026"):
+        assert response.status_code == 200
+    else:
+        assert_invalid(response, "cursor")
+
+
+@pytest.mark.parametrize("path", ["/organisations", "/contacts", "/search"])
+@pytest.mark.parametrize("score", ["1" + "0" * 400, "-1" + "0" * 400, "1e999", '"1"'])
+def test_forged_relevance_cursor_scores_are_refused(
+    client: TestClient, path: str, score: str
+) -> None:
+    """A score too large for a float is as wrong as one of another type."""
+    next_link = client.get(path, params={"q": "sachsen", "limit": 1}).json()["links"]["next"]
+    cursor = httpx.URL(next_link).params["cursor"]
+    real = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    values = "[" + ", ".join([score, *(json.dumps(v) for v in real["k"][1:])]) + "]"
+    response = client.get(path, params={"q": "sachsen", "cursor": forged_cursor(real["s"], values)})
     assert_invalid(response, "cursor")
 
 
@@ -227,6 +261,16 @@ def test_bad_updated_since(empty_client: TestClient, path: str, value: str) -> N
 )
 def test_good_updated_since(empty_client: TestClient, path: str, value: str) -> None:
     assert empty_client.get(path, params={"updated_since": value}).status_code == 200
+
+
+@pytest.mark.parametrize("path", FACETED_LISTS)
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_updated_since_beyond_utc(empty_client: TestClient, path: str, value: str) -> None:
+    """A moment UTC cannot hold is named, not a 500."""
+    reason = assert_invalid(
+        empty_client.get(path, params={"updated_since": value}), "updated_since"
+    )
+    assert "UTC" in reason
 
 
 @pytest.mark.parametrize("path", FILTERED_LISTS)
