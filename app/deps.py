@@ -1,12 +1,18 @@
-"""Dependencies shared by the routers."""
+"""Dependencies shared by the routers.
 
+Those that do no I/O are `async def`: FastAPI runs a plain `def` in a worker thread,
+a hop that costs more than their work. The session stays a plain `def`, since closing
+it returns a connection to the pool, which may talk to the database.
+"""
+
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
 from annotated_types import MaxLen
 from fastapi import Depends, Request
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from sqlmodel import Session
 
 from app.config import Settings
@@ -28,7 +34,7 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-def get_base_url(request: Request) -> str:
+async def get_base_url(request: Request) -> str:
     """The public base URL for links in responses (configurable behind a proxy)."""
     return (get_app_settings(request).base_url or str(request.base_url)).rstrip("/")
 
@@ -36,7 +42,7 @@ def get_base_url(request: Request) -> str:
 BaseUrlDep = Annotated[str, Depends(get_base_url)]
 
 
-def refuse_nul_characters(request: Request) -> None:
+async def refuse_nul_characters(request: Request) -> None:
     """A 422 for any parameter holding a NUL character.
 
     No name, slug, code or word contains one, and PostgreSQL refuses it in a
@@ -63,6 +69,16 @@ FilterValues = Annotated[list[FilterValue], MaxLen(MAX_REPEATS)]
 REPEATABLE = f"Repeat it for any of several values, at most {MAX_REPEATS} times."
 
 
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _not_a_number(value: object) -> object:
+    # Pydantic would take a number for seconds since 1970: no one means that by a date.
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        raise ValueError("Input should be an ISO 8601 date or date and time, not a number")
+    return value
+
+
 def _in_utc(moment: datetime) -> datetime:
     try:
         return as_utc(moment)
@@ -71,5 +87,5 @@ def _in_utc(moment: datetime) -> datetime:
         raise ValueError("Input should be a moment between the years 1 and 9999 in UTC") from None
 
 
-UTCMoment = Annotated[datetime, AfterValidator(_in_utc)]
-"""A date and time parameter, in UTC; one without an offset is taken as UTC."""
+UTCMoment = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_in_utc)]
+"""An ISO 8601 date or date and time parameter, in UTC; one without an offset is taken as UTC."""

@@ -47,6 +47,16 @@ PROBLEM_TYPES: dict[str, str] = {
 }
 
 
+QUOTED_MAX = 120
+"""How much of a client's value an error quotes back: enough to recognise it."""
+
+
+def quoted(value: object) -> str:
+    """`value` as Python quotes it, cut short: a 60 KB parameter needs no 60 KB echo."""
+    text = repr(value)
+    return text if len(text) <= QUOTED_MAX else f"{text[:QUOTED_MAX]}…"
+
+
 class DomainError(Exception):
     status: HTTPStatus = HTTPStatus.BAD_REQUEST
     problem_type = "bad-request"
@@ -61,7 +71,7 @@ class NotFound(DomainError):
     problem_type = "not-found"
 
     def __init__(self, resource: str, key_name: str, key: object) -> None:
-        super().__init__(f"No {resource} with {key_name} {key!r}.")
+        super().__init__(f"No {resource} with {key_name} {quoted(key)}.")
 
 
 class InvalidParameter(DomainError):
@@ -109,7 +119,7 @@ def _validation_params(exc: RequestValidationError) -> list[InvalidParam]:
         name = loc[1] if len(loc) > 1 else location
         reason = error.get("msg", "")
         if len(loc) > 2 and "input" in error:
-            reason = f"{error['input']!r}: {reason}"
+            reason = f"{quoted(error['input'])}: {reason}"
         params.append(InvalidParam(name=name, location=location, reason=reason))
     return params
 

@@ -9,7 +9,7 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -67,7 +67,7 @@ class PageRequest:
     cursor: str | None
 
 
-def page_request(
+async def page_request(
     request: Request,
     limit: Annotated[
         int | None,
@@ -277,10 +277,10 @@ def paged(request: Request, response: Response, window: Window[T], page: PageReq
 PageDep = Annotated[PageRequest, Depends(page_request)]
 
 
-def facets_parameter(allowed: Sequence[str]) -> Callable[..., list[str]]:
+def facets_parameter(allowed: Sequence[str]) -> Callable[..., Awaitable[list[str]]]:
     """A dependency reading `facets=a,b` and checking each name against `allowed`."""
 
-    def facet_names(
+    async def facet_names(
         facets: Annotated[
             str | None,
             Query(

@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
 from app.errors import InvalidParameter
-from app.organisations.models import Organisation, Relation, RelationType
+from app.organisations.models import NETWORK_KINDS, Organisation, Relation, RelationType
 
 # `network <type> organisation` relations that make the organisation one of the
 # network's members, and the role they imply.
@@ -24,6 +24,22 @@ def organisation_id(session: Session, slug: str, param: str) -> int:
     if found is None:
         raise InvalidParameter(param, f"no organisation with slug {slug!r}")
     return found
+
+
+def network_id(session: Session, slug: str, param: str) -> int:
+    """The id of the network a filter parameter names, or a 422 naming the parameter.
+
+    An organisation of another kind has no members: naming one is a mistake, not an
+    empty list.
+    """
+    found = session.execute(
+        select(col(Organisation.id), col(Organisation.kind)).where(col(Organisation.slug) == slug)
+    ).first()
+    if found is None:
+        raise InvalidParameter(param, f"no organisation with slug {slug!r}")
+    if found.kind not in NETWORK_KINDS:
+        raise InvalidParameter(param, f"{slug!r} is of kind {found.kind!r}, not a network")
+    return int(found.id)
 
 
 def member_ids(network_ids: Sequence[int]) -> Select[tuple[int]]:

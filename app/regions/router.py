@@ -39,7 +39,12 @@ def list_regions(
     kind: Annotated[list[RegionKind], Query(examples=["rural_district"])] = [],  # noqa: B006
     parent: Annotated[
         str | None,
-        Query(max_length=120, description="Code or slug of the parent region.", examples=["14"]),
+        Query(
+            min_length=1,
+            max_length=120,
+            description="Code or slug of the parent region.",
+            examples=["14"],
+        ),
     ] = None,
 ) -> Page[RegionSummary]:
     filters = service.RegionFilters(q=q, kinds=kind, parent=parent)

@@ -250,7 +250,10 @@ def test_cursor_of_another_order_is_refused(empty_client: TestClient, path: str)
 
 
 @pytest.mark.parametrize("path", FACETED_LISTS)
-@pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "2026-01-01T25:00:00", "1e9x"])
+@pytest.mark.parametrize(
+    "value",
+    ["yesterday", "2026-13-01", "2026-01-01T25:00:00", "1e9x", "0", "-1", "99999999999", "1.5e9"],
+)
 def test_bad_updated_since(empty_client: TestClient, path: str, value: str) -> None:
     assert_invalid(empty_client.get(path, params={"updated_since": value}), "updated_since")
 
@@ -301,6 +304,14 @@ def test_filter_naming_nothing_is_a_422_not_an_empty_list(
     assert "gibt-es-nicht" in reason
 
 
+@pytest.mark.parametrize("path", [*FILTERED_LISTS, "/contacts"])
+def test_network_filter_naming_no_network_is_a_422(client: TestClient, path: str) -> None:
+    """An association has no members; `network=bon-courage` is a mistake, not an empty list."""
+    reason = assert_invalid(client.get(path, params={"network": "bon-courage"}), "network")
+    assert "bon-courage" in reason and "association" in reason
+    assert client.get(path, params={"network": "asyl-konferenz"}).status_code == 200
+
+
 REPEATABLE_FILTERS = [
     *((path, name) for path in FILTERED_LISTS for name in ("region", "topic", "network")),
     *((path, "related_to") for path in FILTERED_LISTS),
@@ -318,6 +329,14 @@ def test_filter_value_too_long_or_empty(
     reason = assert_invalid(response, name)
     assert ("120" in reason) if values[-1] else ("1" in reason)
     assert [p["name"] for p in response.json()["invalid_params"]] == [name]
+
+
+@pytest.mark.parametrize("path", FACETED_LISTS)
+def test_errors_quote_an_overlong_value_cut_short(empty_client: TestClient, path: str) -> None:
+    response = empty_client.get(path, params={"region": ["14", "x" * 60_000]})
+    reason = assert_invalid(response, "region")
+    assert reason.startswith("'" + "x" * 119 + "…")
+    assert len(response.content) < 1000
 
 
 @pytest.mark.parametrize(("path", "name"), REPEATABLE_FILTERS)
@@ -356,8 +375,9 @@ def test_unknown_organisation_filter_on_contacts(empty_client: TestClient) -> No
     )
 
 
-def test_unknown_parent_region(empty_client: TestClient) -> None:
-    assert_invalid(empty_client.get("/regions", params={"parent": "99999"}), "parent")
+@pytest.mark.parametrize("parent", ["99999", ""])
+def test_unknown_parent_region(empty_client: TestClient, parent: str) -> None:
+    assert_invalid(empty_client.get("/regions", params={"parent": parent}), "parent")
 
 
 @pytest.mark.parametrize("path", [*LISTS])
