@@ -178,7 +178,7 @@ def public_contacts(
                 slug=(org := organisations[contact.organisation_id]).slug,
                 name=org.name,
                 kind=org.kind,
-                url=organisation_url(base, org.slug),
+                url=organisation_url(base, org.slug, org.kind),
             ),
             provenance=source_service.provenance(
                 session,

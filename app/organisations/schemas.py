@@ -24,7 +24,9 @@ class OrganisationSummary(BaseModel):
         description="As the data spells them; `topic=` filters by any spelling.",
     )
     regions: list[RegionLinkPublic]
-    url: str
+    url: str = Field(
+        description="`/networks/{slug}` for network kinds, else `/organisations/{slug}`."
+    )
     version: int
     updated_at: datetime
 

@@ -239,7 +239,7 @@ def summaries(
             level=o.level,
             topics=topics[stored_id(o)],
             regions=regions[stored_id(o)],
-            url=organisation_url(base, o.slug),
+            url=organisation_url(base, o.slug, o.kind),
             version=o.version,
             updated_at=o.updated_at,
         )
@@ -399,5 +399,5 @@ def _ref(organisation: Organisation, base: str) -> OrganisationRef:
         slug=organisation.slug,
         name=organisation.name,
         kind=organisation.kind,
-        url=organisation_url(base, organisation.slug),
+        url=organisation_url(base, organisation.slug, organisation.kind),
     )

@@ -144,7 +144,7 @@ def region_detail(session: Session, region: Region, base: str) -> RegionDetail:
         children=[region_ref(c, base) for c in children_of(session, region)],
         organisations=[
             OrganisationRef(
-                slug=o.slug, name=o.name, kind=o.kind, url=organisation_url(base, o.slug)
+                slug=o.slug, name=o.name, kind=o.kind, url=organisation_url(base, o.slug, o.kind)
             )
             for o in direct
         ],

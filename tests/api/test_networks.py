@@ -76,7 +76,7 @@ def test_lists_exactly_the_network_kinds(client: TestClient, seed: SeedFile) -> 
     assert {i["kind"] for i in items} == set(NETWORK_KINDS)
     for item in items:
         assert isinstance(item["members"], list)
-        assert item["url"] == f"http://testserver/organisations/{item['slug']}"
+        assert item["url"] == f"http://testserver/networks/{item['slug']}"
 
 
 def test_list_shape_and_paging(client: TestClient, seed: SeedFile) -> None:
@@ -257,3 +257,70 @@ def test_an_organisation_that_is_no_network_is_not_found_here(client: TestClient
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "bon-courage" in response.json()["detail"]
+
+
+# --- Links to organisations -----------------------------------------------------------------
+
+
+def expected_url(ref: dict[str, Any]) -> str:
+    resource = "networks" if ref["kind"] in NETWORK_KINDS else "organisations"
+    return f"http://testserver/{resource}/{ref['slug']}"
+
+
+@pytest.fixture(scope="module")
+def references(client: TestClient) -> list[tuple[str, dict[str, Any]]]:
+    """Every reference to an organisation the API gives, each with where it was found."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for network in walk(client, "/networks"):
+        where = f"/networks item {network['slug']}"
+        found += [(where, network)] + [(f"{where} member", m) for m in network["members"]]
+    for summary in walk(client, "/organisations"):
+        slug = summary["slug"]
+        found.append((f"/organisations item {slug}", summary))
+        paths = [f"/organisations/{slug}"]
+        if summary["kind"] in NETWORK_KINDS:
+            paths.append(f"/networks/{slug}")
+        for path in paths:
+            detail = get_json(client, path)
+            found.append((path, detail))
+            found += [(f"{path} relation", r["organisation"]) for r in detail["relations"]]
+            found += [(f"{path} member", m) for m in detail.get("members", [])]
+    for contact in walk(client, "/contacts"):
+        found.append((f"/contacts item {contact['id']}", contact["organisation"]))
+    for region in walk(client, "/regions"):
+        path = f"/regions/{region['code'] or region['slug']}"
+        found += [(path, o) for o in get_json(client, path)["organisations"]]
+    return found
+
+
+def test_references_cover_networks_and_other_organisations(
+    references: list[tuple[str, dict[str, Any]]],
+) -> None:
+    # Members are no networks in the seed; everywhere else both turn up.
+    for where in ("item", "member", "relation", "/contacts", "/regions"):
+        kinds = {ref["kind"] in NETWORK_KINDS for place, ref in references if where in place}
+        assert kinds == ({False} if where == "member" else {True, False}), where
+
+
+def test_every_link_to_a_network_leads_to_networks_and_no_other(
+    references: list[tuple[str, dict[str, Any]]],
+) -> None:
+    for where, ref in references:
+        assert ref["url"] == expected_url(ref), where
+
+
+def test_every_link_to_an_organisation_leads_to_it(
+    client: TestClient, references: list[tuple[str, dict[str, Any]]]
+) -> None:
+    for url, slug in sorted({(ref["url"], ref["slug"]) for _, ref in references}):
+        body = get_json(client, url)
+        assert body["slug"] == slug, url
+        assert ("members" in body) == url.startswith("http://testserver/networks/"), url
+
+
+def test_a_network_as_an_organisation_differs_only_in_its_members(client: TestClient) -> None:
+    for network in walk(client, "/networks"):
+        as_network = get_json(client, f"/networks/{network['slug']}")
+        as_organisation = get_json(client, f"/organisations/{network['slug']}")
+        assert as_organisation == {k: v for k, v in as_network.items() if k != "members"}
+        assert as_organisation["url"] == f"http://testserver/networks/{network['slug']}"

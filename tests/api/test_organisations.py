@@ -64,6 +64,9 @@ def test_lists_every_organisation_networks_included(client: TestClient, seed: Se
     assert item["legal_form"] == "e.V."
     assert item["level"] == "regional"
     assert item["url"] == "http://testserver/organisations/refugee-law-clinic-leipzig"
+    for other in items:
+        resource = "networks" if other["kind"] in NETWORK_KINDS else "organisations"
+        assert other["url"] == f"http://testserver/{resource}/{other['slug']}"
     assert "rechtsberatung" in item["topics"]
     assert [r["code"] for r in item["regions"]] == ["14713"]
     assert item["version"] >= 1
@@ -483,6 +486,9 @@ def test_detail_of_bon_courage(client: TestClient) -> None:
     assert relation["direction"] == "incoming"
     assert relation["organisation"]["slug"] == "runder-tisch-migration-landkreis-leipzig"
     assert relation["organisation"]["name"] == "Runder Tisch Migration Landkreis Leipzig"
+    assert relation["organisation"]["url"] == (
+        "http://testserver/networks/runder-tisch-migration-landkreis-leipzig"
+    )
     provenance = body["provenance"]
     assert provenance["slide"] == 12
     assert provenance["section"] == "Ebene Regionale Netzwerke › Bon Courage e.V."

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings, get_settings
 from app.errors import Problem
 from app.main import create_app
+from app.organisations.models import NETWORK_KINDS
 from tests.conftest import Databases
 from tests.databases import ROOT, migrate
 
@@ -132,7 +133,8 @@ def test_list_links_use_the_configured_public_base_url(public_client: TestClient
     assert "level=regional" in links["next"]
     assert f'<{links["next"]}>; rel="next"' in response.headers["link"]
     item = response.json()["items"][0]
-    assert item["url"].startswith(f"{PUBLIC_BASE_URL}/organisations/")
+    resource = "networks" if item["kind"] in NETWORK_KINDS else "organisations"
+    assert item["url"] == f"{PUBLIC_BASE_URL}/{resource}/{item['slug']}"
 
 
 def test_the_public_base_url_belongs_to_its_app(

@@ -278,7 +278,21 @@ def test_a_network_hit_is_typed_network(small: TestClient) -> None:
     assert hit["type"] == "network"
     assert hit["kind"] == "network"
     assert hit["name"] == "Netzwerk Integration Görlitz"
-    assert hit["url"] == "http://testserver/organisations/netzwerk-integration-goerlitz"
+    assert hit["url"] == "http://testserver/networks/netzwerk-integration-goerlitz"
+    network = small.get(hit["url"]).json()
+    assert network["slug"] == "netzwerk-integration-goerlitz"
+    assert "members" in network
+
+
+def test_organisation_and_network_hits_link_to_their_own_resources(client: TestClient) -> None:
+    hits = search(client, "Migration", type=["organisation", "network"])["items"]
+    assert {h["type"] for h in hits} == {"organisation", "network"}
+    for hit in hits:
+        resource = "networks" if hit["type"] == "network" else "organisations"
+        assert hit["url"] == f"http://testserver/{resource}/{hit['slug']}"
+        response = client.get(hit["url"])
+        assert response.status_code == 200, hit["url"]
+        assert response.json()["slug"] == hit["slug"]
 
 
 @pytest.mark.parametrize("query", ["Opferber", "opferb", "RAA Opferber", "Opferberatung"])
