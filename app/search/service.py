@@ -104,7 +104,7 @@ def _organisation_hits(
                     ],
                     query,
                 ),
-                url=organisation_url(base, o.slug),
+                url=organisation_url(base, o.slug, o.kind),
             ),
         )
         for o in organisations
