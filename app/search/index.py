@@ -29,10 +29,11 @@ whole (`info@raa-sachsen.de` as one lexeme) where FTS5 sees words. That class
 follows the database's LC_CTYPE: under a UTF-8 locale (initdb's default) it
 covers every script; under the C locale, letters beyond ASCII that survive
 folding (ł, ø, ı) would split words. Relevance is `ts_rank_cd`, cover density
-with names weighing A and the rest B, cast to float8 so cursors carry it
-exactly. (Plain `ts_rank` scores an AND query by the distance between its
-words, German variants included, whose lexemes sit apart from the simple
-ones: a short e-mail address then outranked the organisation it named.)
+with names weighing A and the rest B (ten to one, as on SQLite), divided by the
+logarithm of the text's length, cast to float8 so cursors carry it exactly.
+(Plain `ts_rank` scores an AND query by the distance between its words, German
+variants included, whose lexemes sit apart from the simple ones: a short e-mail
+address then outranked the organisation it named.)
 """
 
 from collections.abc import Collection, Sequence
@@ -197,5 +198,13 @@ def _tsquery(query: SearchQuery) -> Any:
     return reduce(lambda a, b: a.op("&&")(b), parts)
 
 
+# ts_rank_cd's weights of the labels D, C, B, A: a name (A) against the rest as on SQLite.
+_BODY = BODY_WEIGHT / NAME_WEIGHT
+_RANK_WEIGHTS: ColumnElement[Any] = literal_column(f"'{{{_BODY}, {_BODY}, {_BODY}, 1}}'::float4[]")
+# Divide by 1 + the logarithm of the text's length, as bm25 weighs length: else a long
+# description naming a place three times outranks the place itself.
+_RANK_LOG_LENGTH = 1
+
+
 def _cover_density(vector: Any, tsquery: Any) -> ColumnElement[float]:
-    return cast(func.ts_rank_cd(vector, tsquery), Double)
+    return cast(func.ts_rank_cd(_RANK_WEIGHTS, vector, tsquery, _RANK_LOG_LENGTH), Double)

@@ -804,6 +804,13 @@ def test_overlong_list_queries_are_refused(small: TestClient, path: str) -> None
         ("Opferber", "organisation:opferberatung-raa-sachsen"),
         ("Goerlitz Netzwerk", "network:netzwerk-integration-stadt-goerlitz"),
         ("Weisswasser Netzwerk", "network:netzwerk-integration-nord-weisswasser-bad-muskau"),
+        # A record named by the query word alone comes before texts that mention it.
+        ("Leipzig", "region:leipzig"),
+        ("Sachsen", "region:sachsen"),
+        ("Görlitz", "region:goerlitz"),
+        ("Dresden", "region:dresden"),
+        ("Chemnitz", "region:chemnitz"),
+        ("Beratung", "organisation:ibas"),
     ],
 )
 def test_seed_searches(client: TestClient, query: str, first: str) -> None:
