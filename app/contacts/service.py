@@ -89,7 +89,10 @@ def select_contacts(session: Session, filters: ContactFilters) -> Selection:
             )
         )
     if filters.networks:
-        network_ids = [graph.network_id(session, slug, "network") for slug in filters.networks]
+        network_ids = [
+            graph.organisation_id(session, slug, "network", network=True)
+            for slug in filters.networks
+        ]
         query = query.where(col(Contact.organisation_id).in_(graph.member_ids(network_ids)))
     if filters.related_to:
         other_ids = [

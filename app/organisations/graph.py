@@ -16,28 +16,18 @@ LEADERSHIP_RELATIONS: dict[str, str] = {
 }
 
 
-def organisation_id(session: Session, slug: str, param: str) -> int:
-    """The id of the organisation a filter parameter names, or a 422 naming the parameter."""
-    found = session.execute(
-        select(col(Organisation.id)).where(col(Organisation.slug) == slug)
-    ).scalar()
-    if found is None:
-        raise InvalidParameter(param, f"no organisation with slug {slug!r}")
-    return found
+def organisation_id(session: Session, slug: str, param: str, network: bool = False) -> int:
+    """The id of the organisation a filter parameter names, or a 422 naming the parameter.
 
-
-def network_id(session: Session, slug: str, param: str) -> int:
-    """The id of the network a filter parameter names, or a 422 naming the parameter.
-
-    An organisation of another kind has no members: naming one is a mistake, not an
-    empty list.
+    With `network`, it must be a network: an organisation of another kind has no
+    members, so naming one is a mistake, not an empty list.
     """
     found = session.execute(
         select(col(Organisation.id), col(Organisation.kind)).where(col(Organisation.slug) == slug)
     ).first()
     if found is None:
         raise InvalidParameter(param, f"no organisation with slug {slug!r}")
-    if found.kind not in NETWORK_KINDS:
+    if network and found.kind not in NETWORK_KINDS:
         raise InvalidParameter(param, f"{slug!r} is of kind {found.kind!r}, not a network")
     return int(found.id)
 

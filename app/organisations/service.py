@@ -128,7 +128,10 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
         )
         query = query.where(col(Organisation.id).in_(with_topic))
     if filters.networks:
-        network_ids = [graph.network_id(session, slug, "network") for slug in filters.networks]
+        network_ids = [
+            graph.organisation_id(session, slug, "network", network=True)
+            for slug in filters.networks
+        ]
         query = query.where(col(Organisation.id).in_(graph.member_ids(network_ids)))
     if filters.related_to:
         other_ids = [
