@@ -327,37 +327,38 @@ def region_links_of(
     return result
 
 
+# What a relation shows of the organisation at its other end.
+_RELATION_COLUMNS = (
+    col(Relation.type),
+    col(Relation.role),
+    col(Relation.note),
+    col(other.slug),
+    col(other.name),
+    col(other.kind),
+)
+
+
 def relations_of(session: Session, organisation_id: int | None, base: str) -> list[RelationPublic]:
     outgoing = session.execute(
-        select(Relation, other)
+        select(*_RELATION_COLUMNS)
         .join(other, col(other.id) == col(Relation.object_id))
         .where(col(Relation.subject_id) == organisation_id)
         .order_by(col(Relation.type), col(other.name_key))
     ).all()
     incoming = session.execute(
-        select(Relation, other)
+        select(*_RELATION_COLUMNS)
         .join(other, col(other.id) == col(Relation.subject_id))
         .where(col(Relation.object_id) == organisation_id)
         .order_by(col(Relation.type), col(other.name_key))
     ).all()
-    return [
-        _relation(relation, partner, "outgoing", relation.type, base)
-        for relation, partner in outgoing
-    ] + [
-        _relation(relation, partner, "incoming", INVERSE_RELATION[relation.type], base)
-        for relation, partner in incoming
+    return [_relation(row, "outgoing", row.type, base) for row in outgoing] + [
+        _relation(row, "incoming", INVERSE_RELATION[row.type], base) for row in incoming
     ]
 
 
-def _relation(
-    relation: Relation, partner: Organisation, direction: str, type_: str, base: str
-) -> RelationPublic:
+def _relation(row: Row[Any], direction: str, type_: str, base: str) -> RelationPublic:
     return RelationPublic(
-        type=type_,
-        direction=direction,
-        role=relation.role,
-        note=relation.note,
-        organisation=_ref(partner, base),
+        type=type_, direction=direction, role=row.role, note=row.note, organisation=_ref(row, base)
     )
 
 
@@ -378,17 +379,23 @@ def members_of(
         & (col(member.id) == col(Relation.object_id))
     )
     rows = session.execute(
-        select(Relation, member)
+        select(
+            col(Relation.type),
+            col(Relation.role),
+            col(Relation.subject_id),
+            col(Relation.object_id),
+            col(member.slug),
+            col(member.name),
+            col(member.kind),
+        )
         .join(member, joins_network)
         .order_by(col(member.name_key), col(Relation.type))
     )
-    for relation, organisation in rows:
-        network_id = (
-            relation.object_id if relation.type == RelationType.member_of else relation.subject_id
-        )
-        role = relation.role or graph.LEADERSHIP_RELATIONS.get(relation.type, "member")
+    for row in rows:
+        network_id = row.object_id if row.type == RelationType.member_of else row.subject_id
+        role = row.role or graph.LEADERSHIP_RELATIONS.get(row.type, "member")
         result[network_id].append(
-            MemberPublic(**_ref(organisation, base).model_dump(), role=role, relation=relation.type)
+            MemberPublic(**_ref(row, base).model_dump(), role=role, relation=row.type)
         )
     return result
 
@@ -397,7 +404,8 @@ def refs(organisations: Sequence[Organisation], base: str) -> list[OrganisationR
     return [_ref(o, base) for o in organisations]
 
 
-def _ref(organisation: Organisation, base: str) -> OrganisationRef:
+def _ref(organisation: Organisation | Row[Any], base: str) -> OrganisationRef:
+    """The reference to an organisation: a record, or a row with its slug, name and kind."""
     return OrganisationRef(
         slug=organisation.slug,
         name=organisation.name,
