@@ -13,6 +13,7 @@ from typing import Annotated
 from annotated_types import MaxLen
 from fastapi import Depends, Request
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic_core import PydanticCustomError
 from sqlmodel import Session
 
 from app.config import Settings
@@ -69,13 +70,31 @@ FilterValues = Annotated[list[FilterValue], MaxLen(MAX_REPEATS)]
 REPEATABLE = f"Repeat it for any of several values, at most {MAX_REPEATS} times."
 
 
+_DIGITS = re.compile(r"0|[1-9][0-9]*")
+
+
+def _digits_only(value: object) -> object:
+    # Python's int() also reads "+1", "01", " 1" and "1_0": each would be another URL
+    # for the same record or page, so only the plain decimal form is a number here.
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise PydanticCustomError(
+            "plain_digits", "Input should be a whole number in plain decimal digits"
+        )
+    return value
+
+
+PLAIN_DIGITS = BeforeValidator(_digits_only)
+"""For whole-number parameters: digits without sign, leading zeros or separators."""
+
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 
 
 def _not_a_number(value: object) -> object:
     # Pydantic would take a number for seconds since 1970: no one means that by a date.
     if isinstance(value, str) and _NUMBER.fullmatch(value):
-        raise ValueError("Input should be an ISO 8601 date or date and time, not a number")
+        raise PydanticCustomError(
+            "iso_datetime", "Input should be an ISO 8601 date or date and time, not a number"
+        )
     return value
 
 
@@ -84,7 +103,9 @@ def _in_utc(moment: datetime) -> datetime:
         return as_utc(moment)
     except OverflowError:
         # e.g. 0001-01-01T00:00:00+14:00, which is a moment before the year 1 in UTC
-        raise ValueError("Input should be a moment between the years 1 and 9999 in UTC") from None
+        raise PydanticCustomError(
+            "utc_range", "Input should be a moment between the years 1 and 9999 in UTC"
+        ) from None
 
 
 UTCMoment = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_in_utc)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+from annotated_types import Ge
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
@@ -22,7 +23,7 @@ from starlette.datastructures import URL
 
 from app.config import get_settings
 from app.db import MAX_ID, as_utc
-from app.deps import get_app_settings
+from app.deps import PLAIN_DIGITS, get_app_settings
 from app.errors import InvalidParameter
 
 T = TypeVar("T")
@@ -70,9 +71,9 @@ class PageRequest:
 async def page_request(
     request: Request,
     limit: Annotated[
-        int | None,
+        Annotated[int, Ge(1)] | None,
+        PLAIN_DIGITS,
         Query(
-            ge=1,
             description=f"Items per page: {_documented.page_size_default} unless given, "
             f"at most {_documented.page_size_max}.",
             examples=[20],

@@ -1,5 +1,6 @@
 from typing import Annotated
 
+from annotated_types import Ge, Le
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.contacts import service
@@ -7,7 +8,7 @@ from app.contacts.models import ContactKind
 from app.contacts.schemas import ContactPublic
 from app.contacts.service import CONTACT_FACETS, ContactSort
 from app.db import MAX_ID
-from app.deps import REPEATABLE, BaseUrlDep, FilterValues, SessionDep
+from app.deps import PLAIN_DIGITS, REPEATABLE, BaseUrlDep, FilterValues, SessionDep
 from app.errors import PROBLEM_RESPONSES
 from app.organisations.router import NetworkFilter, RegionFilter, RelatedFilter, UpdatedSince
 from app.pagination import FacetedPage, PageDep, facets_parameter, paged
@@ -79,7 +80,7 @@ def list_contacts(
     responses=PROBLEM_RESPONSES,
 )
 def get_contact(
-    contact_id: Annotated[int, Path(ge=1, le=MAX_ID, examples=[1])],
+    contact_id: Annotated[Annotated[int, Ge(1), Le(MAX_ID)], PLAIN_DIGITS, Path(examples=[1])],
     session: SessionDep,
     base: BaseUrlDep,
 ) -> ContactPublic:

@@ -110,7 +110,7 @@ def test_wrong_method_is_a_405_problem(empty_client: TestClient, method: str, pa
 
 
 @pytest.mark.parametrize("path", LISTS)
-@pytest.mark.parametrize("limit", ["0", "-1", "201", "abc", "1.5", ""])
+@pytest.mark.parametrize("limit", ["0", "-1", "201", "abc", "1.5", "", "+5", "05", "1_0", " 5"])
 def test_limit_out_of_bounds_or_not_a_number(
     empty_client: TestClient, path: str, limit: str
 ) -> None:
@@ -385,7 +385,10 @@ def test_empty_search_text_is_refused(empty_client: TestClient, path: str) -> No
     assert_invalid(empty_client.get(path, params={"q": ""}), "q")
 
 
-@pytest.mark.parametrize("contact_id", ["abc", "0", "-3", "1.5", str(2**31), str(2**63)])
+@pytest.mark.parametrize(
+    "contact_id",
+    ["abc", "0", "-3", "1.5", str(2**31), str(2**63), "01", "+1", "1_0", "1.0", "%201"],
+)
 def test_malformed_contact_id(empty_client: TestClient, contact_id: str) -> None:
     assert_invalid(empty_client.get(f"/contacts/{contact_id}"), "contact_id", location="path")
 

@@ -347,6 +347,22 @@ def test_every_parameter_has_an_example(openapi: dict[str, Any]) -> None:
     assert not missing, f"parameters without an example: {missing}"
 
 
+def test_parameter_bounds_are_json_schema(openapi: dict[str, Any]) -> None:
+    """Bounds read as JSON Schema's `minimum`/`maximum`, which clients and validators know."""
+    bounds = {
+        f"{method} {path} ?{parameter['name']}": parameter["schema"]
+        for method, path, operation in operations(openapi)
+        for parameter in operation.get("parameters", [])
+    }
+    for name, schema in bounds.items():
+        for part in [schema, *schema.get("anyOf", [])]:
+            assert not {"ge", "le", "gt", "lt"} & set(part), name
+    contact_id = bounds["GET /contacts/{contact_id} ?contact_id"]
+    assert (contact_id["minimum"], contact_id["maximum"]) == (1, 2**31 - 1)
+    (limit,) = (s for s in bounds["GET /organisations ?limit"]["anyOf"] if s["type"] == "integer")
+    assert limit["minimum"] == 1
+
+
 def test_every_success_response_has_an_example(openapi: dict[str, Any]) -> None:
     for method, path, operation in operations(openapi):
         success = {code: r for code, r in operation["responses"].items() if code.startswith("2")}
