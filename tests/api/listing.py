@@ -15,9 +15,16 @@ import httpx
 from fastapi.testclient import TestClient
 
 from app.folding import fold
+from app.organisations.models import NETWORK_KINDS
 
 Params = Mapping[str, str | int | Sequence[str]]
 LINK = re.compile(r'<([^>]*)>;\s*rel="([^"]+)"')
+
+
+def organisation_url(ref: Mapping[str, Any], base: str = "http://testserver") -> str:
+    """Where a reference to an organisation must lead: networks are served with their members."""
+    resource = "networks" if ref["kind"] in NETWORK_KINDS else "organisations"
+    return f"{base}/{resource}/{ref['slug']}"
 
 
 def get_json(client: TestClient, url: str, params: Params | None = None) -> Any:

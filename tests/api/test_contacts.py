@@ -9,10 +9,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.folding import fold
-from app.organisations.models import NETWORK_KINDS
 from seed.loader import read_seed_file
 from seed.schema import SeedFile
-from tests.api.listing import Directory, assert_list_shape, facet_counts, get_json, walk
+from tests.api.listing import (
+    Directory,
+    assert_list_shape,
+    facet_counts,
+    get_json,
+    organisation_url,
+    walk,
+)
 
 OPFERBERATUNG = {
     "opferberatung.chemnitz@raa-sachsen.de": ("Chemnitz", "14511"),
@@ -75,9 +81,7 @@ def test_lists_every_contact(client: TestClient, seed: SeedFile) -> None:
     assert len(items) == len(expected)
     for item in items:
         assert item["url"] == f"http://testserver/contacts/{item['id']}"
-        organisation = item["organisation"]
-        resource = "networks" if organisation["kind"] in NETWORK_KINDS else "organisations"
-        assert organisation["url"] == f"http://testserver/{resource}/{organisation['slug']}"
+        assert item["organisation"]["url"] == organisation_url(item["organisation"])
         assert item["provenance"]["source"]["published_on"] == "2015-04-16"
 
 

@@ -8,7 +8,14 @@ from fastapi.testclient import TestClient
 from app.organisations.models import NETWORK_KINDS
 from seed.loader import read_seed_file
 from seed.schema import SeedFile
-from tests.api.listing import Directory, assert_list_shape, facet_counts, get_json, walk
+from tests.api.listing import (
+    Directory,
+    assert_list_shape,
+    facet_counts,
+    get_json,
+    organisation_url,
+    walk,
+)
 
 # The regional networks, working groups and round tables of the source (slides 12–16).
 REGIONAL_NETWORKS = {
@@ -262,11 +269,6 @@ def test_an_organisation_that_is_no_network_is_not_found_here(client: TestClient
 # --- Links to organisations -----------------------------------------------------------------
 
 
-def expected_url(ref: dict[str, Any]) -> str:
-    resource = "networks" if ref["kind"] in NETWORK_KINDS else "organisations"
-    return f"http://testserver/{resource}/{ref['slug']}"
-
-
 @pytest.fixture(scope="module")
 def references(client: TestClient) -> list[tuple[str, dict[str, Any]]]:
     """Every reference to an organisation the API gives, each with where it was found."""
@@ -306,7 +308,7 @@ def test_every_link_to_a_network_leads_to_networks_and_no_other(
     references: list[tuple[str, dict[str, Any]]],
 ) -> None:
     for where, ref in references:
-        assert ref["url"] == expected_url(ref), where
+        assert ref["url"] == organisation_url(ref), where
 
 
 def test_every_link_to_an_organisation_leads_to_it(

@@ -17,7 +17,14 @@ from app.organisations.indexing import organisation_search_text
 from app.organisations.models import NETWORK_KINDS, Organisation
 from seed.loader import read_seed_file
 from seed.schema import SeedFile
-from tests.api.listing import Directory, assert_list_shape, facet_counts, get_json, walk
+from tests.api.listing import (
+    Directory,
+    assert_list_shape,
+    facet_counts,
+    get_json,
+    organisation_url,
+    walk,
+)
 
 SOURCE_TITLE = "Praxis vor Ort"
 
@@ -65,8 +72,7 @@ def test_lists_every_organisation_networks_included(client: TestClient, seed: Se
     assert item["level"] == "regional"
     assert item["url"] == "http://testserver/organisations/refugee-law-clinic-leipzig"
     for other in items:
-        resource = "networks" if other["kind"] in NETWORK_KINDS else "organisations"
-        assert other["url"] == f"http://testserver/{resource}/{other['slug']}"
+        assert other["url"] == organisation_url(other)
     assert "rechtsberatung" in item["topics"]
     assert [r["code"] for r in item["regions"]] == ["14713"]
     assert item["version"] >= 1

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings, get_settings
 from app.errors import Problem
 from app.main import create_app
-from app.organisations.models import NETWORK_KINDS
+from tests.api.listing import organisation_url
 from tests.conftest import Databases
 from tests.databases import ROOT, migrate
 
@@ -133,8 +133,7 @@ def test_list_links_use_the_configured_public_base_url(public_client: TestClient
     assert "level=regional" in links["next"]
     assert f'<{links["next"]}>; rel="next"' in response.headers["link"]
     item = response.json()["items"][0]
-    resource = "networks" if item["kind"] in NETWORK_KINDS else "organisations"
-    assert item["url"] == f"{PUBLIC_BASE_URL}/{resource}/{item['slug']}"
+    assert item["url"] == organisation_url(item, PUBLIC_BASE_URL)
 
 
 def test_the_public_base_url_belongs_to_its_app(
