@@ -37,7 +37,7 @@ from app.organisations.schemas import (
     RelationPublic,
 )
 from app.pagination import FacetedWindow, PageRequest, SortKey, fetch_window
-from app.refs import OrganisationRef, organisation_url, region_url
+from app.refs import OrganisationRef, organisation_url
 from app.regions import service as region_service
 from app.regions.models import Region
 from app.search.index import Doc, relevance_order, restrict
@@ -313,16 +313,9 @@ def region_links_of(
             .where(col(OrganisationRegion.organisation_id).in_(ids))
             .order_by(col(OrganisationRegion.role), col(Region.name_key))
         )
-        for organisation_id, role, code, slug, name, kind in rows:
-            result[organisation_id].append(
-                RegionLinkPublic(
-                    code=code,
-                    slug=slug,
-                    name=name,
-                    kind=kind,
-                    url=region_url(base, code, slug),
-                    role=role,
-                )
+        for row in rows:
+            result[row.organisation_id].append(
+                RegionLinkPublic(**region_service.region_ref_fields(row, base), role=row.role)
             )
     return result
 

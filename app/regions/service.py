@@ -2,8 +2,9 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlmodel import Session, col
 
 from app.errors import InvalidParameter, NotFound
@@ -73,13 +74,18 @@ def count_regions(session: Session) -> int:
 
 
 def region_ref(region: Region, base: str) -> RegionRef:
-    return RegionRef(
-        code=region.code,
-        slug=region.slug,
-        name=region.name,
-        kind=region.kind,
-        url=region_url(base, region.code, region.slug),
-    )
+    return RegionRef(**region_ref_fields(region, base))
+
+
+def region_ref_fields(region: Region | Row[Any], base: str) -> dict[str, Any]:
+    """The fields of a `RegionRef`, from a record or a row with code, slug, name and kind."""
+    return {
+        "code": region.code,
+        "slug": region.slug,
+        "name": region.name,
+        "kind": region.kind,
+        "url": region_url(base, region.code, region.slug),
+    }
 
 
 def region_summaries(session: Session, regions: Sequence[Region], base: str) -> list[RegionSummary]:
