@@ -155,12 +155,11 @@ def sort_key(
         if selection is None or selection.search is None or selection.score is None:
             raise InvalidParameter("sort", "sort=relevance needs a search text in q")
         return relevance_order(selection.search, selection.score, (col(Organisation.id),), (int,))
-    column = (
-        col(Organisation.updated_at)
+    column, kind = (
+        (col(Organisation.updated_at), datetime)
         if sort.lstrip("-") == "updated_at"
-        else col(Organisation.name_key)
+        else (col(Organisation.name_key), str)
     )
-    kind = datetime if column is col(Organisation.updated_at) else str
     desc = sort.startswith("-")
     return SortKey(sort.value, (column, col(Organisation.id)), (desc, desc), (kind, int))
 
@@ -228,25 +227,25 @@ def summaries(
     session: Session, organisations: Sequence[Organisation | Row[Any]], base: str
 ) -> list[OrganisationSummary]:
     """Summaries of organisations: records, or rows with at least the `SUMMARY_COLUMNS`."""
-    ids = [o.id for o in organisations if o.id is not None]
+    ids = [stored_id(o) for o in organisations]
     topics = topics_of(session, ids)
     regions = region_links_of(session, ids, base)
     return [
         OrganisationSummary(
-            id=o.id,
+            id=id_,
             slug=o.slug,
             name=o.name,
             short_name=o.short_name,
             kind=o.kind,
             legal_form=o.legal_form,
             level=o.level,
-            topics=topics[stored_id(o)],
-            regions=regions[stored_id(o)],
+            topics=topics[id_],
+            regions=regions[id_],
             url=organisation_url(base, o.slug, o.kind),
             version=o.version,
             updated_at=o.updated_at,
         )
-        for o in organisations
+        for id_, o in zip(ids, organisations, strict=True)
     ]
 
 
