@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     cache_max_age: int = Field(default=300, ge=0)
     # Finished responses kept in memory per process until the data changes; 0 turns it off.
     response_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    # Largest request body a write takes; larger ones are a 413.
+    max_body_bytes: int = Field(default=256 * 1024, ge=1)
+    # Origins whose browser apps may write (CORS); reading is open to every origin.
+    # As an environment variable: a JSON list, e.g. '["https://beratung.example"]'.
+    cors_write_origins: list[str] = []
 
     @model_validator(mode="after")
     def default_page_fits(self) -> Self:

@@ -1,11 +1,12 @@
 """Engine, sessions and the column types shared by every table."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Column, Field, Session, SQLModel
 
@@ -73,13 +74,36 @@ def json_list_column() -> Any:
 
 
 class Tracked(SQLModel):
-    """Columns every editable record carries: a version (optimistic locking) and UTC timestamps."""
+    """Columns every stored record carries: a version and UTC timestamps.
+
+    The version is SQLAlchemy's `version_id_col`: every UPDATE of the row raises it
+    by one and is refused (StaleDataError) if another transaction raised it first.
+    Writers (app.writes) update a record's `updated_at` whenever anything in its
+    representation changes, its embedded contacts, relations or regions included,
+    so the version rises exactly then.
+    """
 
     version: int = Field(default=1, nullable=False)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(
         default_factory=utc_now, sa_type=UTCDateTime, nullable=False, index=True
     )
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - a class attribute, per table
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class Editable(Tracked):
+    """A record editors maintain: soft deletion and how fresh its facts are."""
+
+    # Set when deleted: the record answers 410 and leaves lists and search, its id and
+    # slug stay taken, and the change feed keeps it as a tombstone.
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The day its facts were known to be true (the source's date for seeded records).
+    valid_as_of: date | None = None
+    # When an editor last confirmed the facts; null: never since the source.
+    last_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 SQLITE_MMAP_BYTES = 1 << 30

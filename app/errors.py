@@ -6,13 +6,14 @@ responses, so every endpoint fails the same way.
 """
 
 import logging
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,9 @@ class InvalidParam(BaseModel):
 
 
 class Problem(BaseModel):
-    """An RFC 9457 problem document."""
+    """An RFC 9457 problem document; some types add members of their own (`current_version`)."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = Field(examples=["/problems/not-found"])
     title: str = Field(examples=["Not Found"])
@@ -43,6 +46,18 @@ PROBLEM_TYPES: dict[str, str] = {
     "`invalid_params` lists each one with the reason.",
     "method-not-allowed": "The resource exists but does not answer this HTTP method.",
     "bad-request": "The request cannot be processed as sent.",
+    "invalid-body": "The request body is not valid JSON or does not fit the resource; "
+    "`invalid_params` names each field with the reason.",
+    "unauthorized": "Writing needs `Authorization: Bearer <key>` with a valid, unexpired key.",
+    "forbidden": "The key is valid but lacks the scope this operation needs.",
+    "conflict": "The write conflicts with the directory's current state "
+    "(a slug in use, dependants of a record to delete).",
+    "gone": "The record was deleted; `deleted_at` says when. Its history stays readable.",
+    "precondition-required": "Writes need `If-Match` with the record's current `ETag`.",
+    "precondition-failed": "The record changed since the `ETag` in `If-Match` was read; "
+    "`current_version` and the `ETag` header give the current state.",
+    "unsupported-media-type": "The body's `Content-Type` is not one this operation takes.",
+    "payload-too-large": "The request body is larger than the service accepts.",
     "internal-error": "The service failed unexpectedly; the error has been logged.",
 }
 
@@ -61,9 +76,17 @@ class DomainError(Exception):
     status: HTTPStatus = HTTPStatus.BAD_REQUEST
     problem_type = "bad-request"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(
+        self,
+        detail: str,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        # Members of the problem document beyond RFC 9457's own, and response headers.
+        self.extra = extra or {}
+        self.headers = headers or {}
 
 
 class NotFound(DomainError):
@@ -85,6 +108,99 @@ class InvalidParameter(DomainError):
         self.params = [InvalidParam(name=name, location=location, reason=reason)]
 
 
+class InvalidBody(DomainError):
+    """A request body that is not JSON, or whose fields do not fit the resource."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    problem_type = "invalid-body"
+
+    def __init__(self, detail: str, params: list[InvalidParam] | None = None) -> None:
+        super().__init__(detail)
+        self.params = params or []
+
+    @classmethod
+    def field(cls, name: str, reason: str) -> "InvalidBody":
+        return cls(
+            f"Invalid field '{name}': {reason}",
+            [InvalidParam(name=name, location="body", reason=reason)],
+        )
+
+
+class Unauthorized(DomainError):
+    status = HTTPStatus.UNAUTHORIZED
+    problem_type = "unauthorized"
+
+    def __init__(self, detail: str, error: str | None = None) -> None:
+        challenge = 'Bearer realm="wegweiser"'
+        if error:  # RFC 6750 §3: a key was sent but is not (or no longer) valid
+            challenge += f', error="{error}"'
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
+
+
+class Forbidden(DomainError):
+    status = HTTPStatus.FORBIDDEN
+    problem_type = "forbidden"
+
+
+class Conflict(DomainError):
+    status = HTTPStatus.CONFLICT
+    problem_type = "conflict"
+
+
+class Gone(DomainError):
+    status = HTTPStatus.GONE
+    problem_type = "gone"
+
+    def __init__(self, resource: str, key_name: str, key: object, deleted_at: datetime) -> None:
+        super().__init__(
+            f"The {resource} with {key_name} {quoted(key)} was deleted.",
+            extra={"deleted_at": deleted_at.isoformat()},
+        )
+
+
+class PreconditionRequired(DomainError):
+    status = HTTPStatus.PRECONDITION_REQUIRED
+    problem_type = "precondition-required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This write needs If-Match with the record's current ETag "
+            "(GET the record first), so that no other editor's change is overwritten."
+        )
+
+
+class PreconditionFailed(DomainError):
+    status = HTTPStatus.PRECONDITION_FAILED
+    problem_type = "precondition-failed"
+
+    def __init__(self, current_version: int, current_etag: str) -> None:
+        super().__init__(
+            f"The record has changed since it was read: it is at version {current_version} now. "
+            "GET it again, apply the change to the current state and retry.",
+            extra={"current_version": current_version},
+            headers={"ETag": current_etag},
+        )
+
+
+class UnsupportedMediaType(DomainError):
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    problem_type = "unsupported-media-type"
+
+    def __init__(self, given: str, accepted: list[str]) -> None:
+        super().__init__(
+            f"Content-Type {quoted(given)} is not accepted here; send {' or '.join(accepted)}.",
+            headers={"Accept-Patch": ", ".join(accepted)} if "merge" in str(accepted) else None,
+        )
+
+
+class PayloadTooLarge(DomainError):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    problem_type = "payload-too-large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The request body is larger than {limit} bytes.")
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -92,6 +208,7 @@ def problem_response(
     detail: str,
     invalid_params: list[InvalidParam] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     problem = Problem(
         type=f"/problems/{problem_type}" if problem_type != "about:blank" else problem_type,
@@ -100,6 +217,7 @@ def problem_response(
         detail=detail,
         instance=request.url.path,
         invalid_params=invalid_params,
+        **(extra or {}),
     )
     return JSONResponse(
         problem.model_dump(exclude_none=True),
@@ -127,8 +245,16 @@ def _validation_params(exc: RequestValidationError) -> list[InvalidParam]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        params = exc.params if isinstance(exc, InvalidParameter) else None
-        return problem_response(request, exc.status, exc.problem_type, exc.detail, params)
+        params = exc.params if isinstance(exc, InvalidParameter | InvalidBody) else None
+        return problem_response(
+            request,
+            exc.status,
+            exc.problem_type,
+            exc.detail,
+            params or None,
+            headers=exc.headers,
+            extra=exc.extra,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

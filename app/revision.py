@@ -30,6 +30,7 @@ DIRECTORY_TABLES = (
     "organisation_region",
     "organisation_relation",
     "contact",
+    "change",
 )
 
 
@@ -40,6 +41,9 @@ class DirectoryRevision(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     value: int = Field(default=0, sa_type=BigInteger, nullable=False)
     changed_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
+    # True only inside a transaction of the write path, which raised `value` itself
+    # when it began: the triggers then leave it alone (one rise per transaction).
+    writing: bool = Field(default=False, nullable=False)
 
 
 _READ = text("SELECT value FROM directory_revision WHERE id = 1")

@@ -21,6 +21,7 @@ WRITES: dict[str, str] = {
     "(SELECT MIN(organisation_id) FROM organisation_region)",
     "organisation_relation": "UPDATE organisation_relation SET note = note",
     "contact": "UPDATE contact SET label = label WHERE id = (SELECT MIN(id) FROM contact)",
+    "change": "UPDATE change SET source_note = source_note WHERE id = (SELECT MIN(id) FROM change)",
 }
 
 
@@ -40,7 +41,8 @@ def revision(engine: Engine) -> int:
 
 
 def test_every_table_of_the_directory_raises_the_revision() -> None:
-    tables = set(SQLModel.metadata.tables) - {"directory_revision"}
+    # API keys appear in no public response: only in the admins' own, which no store keeps.
+    tables = set(SQLModel.metadata.tables) - {"directory_revision", "api_key"}
     assert tables == set(DIRECTORY_TABLES)
     assert set(WRITES) == tables
 

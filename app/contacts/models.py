@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field
 
-from app.db import Tracked
+from app.db import Editable
 
 
 class ContactKind(StrEnum):
@@ -17,7 +17,7 @@ class ContactKind(StrEnum):
     person = "person"
 
 
-class Contact(Tracked, table=True):
+class Contact(Editable, table=True):
     __tablename__ = "contact"
     __table_args__ = (UniqueConstraint("organisation_id", "kind", "value"),)
 

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import Tracked, json_list_column
+from app.db import Editable, json_list_column
 
 
 class OrganisationKind(StrEnum):
@@ -79,7 +79,7 @@ INVERSE_RELATION: dict[str, str] = {
 }
 
 
-class Organisation(Tracked, table=True):
+class Organisation(Editable, table=True):
     __tablename__ = "organisation"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -131,7 +131,7 @@ class OrganisationRegion(SQLModel, table=True):
     role: str = Field(default=RegionRole.area, max_length=20)
 
 
-class Relation(Tracked, table=True):
+class Relation(Editable, table=True):
     __tablename__ = "organisation_relation"
     __table_args__ = (UniqueConstraint("subject_id", "object_id", "type"),)
 

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from sqlmodel import Field
 
-from app.db import Tracked
+from app.db import Editable
 
 
 class RegionKind(StrEnum):
@@ -15,7 +15,7 @@ class RegionKind(StrEnum):
     former_district = "former_district"  # Landkreis dissolved by the 2008 reform
 
 
-class Region(Tracked, table=True):
+class Region(Editable, table=True):
     __tablename__ = "region"
 
     id: int | None = Field(default=None, primary_key=True)
