@@ -1,9 +1,16 @@
-"""Alembic environment: the models' metadata, the URL from settings, batch mode for SQLite."""
+"""Alembic environment: the models' metadata, the URL from settings, batch mode for SQLite.
+
+On SQLite the migrations run with foreign keys off: a batch alter of a parent
+table (app.migration_ops) drops and renames it, which they would refuse or
+answer with ON DELETE CASCADE. `PRAGMA foreign_key_check` afterwards fails the
+run if a row is left pointing nowhere.
+"""
 
 from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401 - registers every table on the metadata
@@ -56,18 +63,53 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection: Any) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-        include_object=include_object,
-    )
-    with context.begin_transaction():
-        # Replicas starting together upgrade one after the other (see app.locks).
-        wait_for_lock(connection, MIGRATION_LOCK)
-        context.run_migrations()
+def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        if connection.in_transaction():
+            # The pragma would be ignored in the caller's transaction, and foreign keys
+            # must stay off until the migrations are committed.
+            raise RuntimeError("on SQLite, migrate on a connection outside a transaction")
+        _set_sqlite_foreign_keys(connection, on=False)
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=sqlite,
+            compare_type=True,
+            include_object=include_object,
+        )
+        with context.begin_transaction():
+            # Replicas starting together upgrade one after the other (see app.locks).
+            wait_for_lock(connection, MIGRATION_LOCK)
+            context.run_migrations()
+        if sqlite:
+            _check_sqlite_foreign_keys(connection)
+    finally:
+        if sqlite:
+            _set_sqlite_foreign_keys(connection, on=True)
+
+
+def _set_sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    # SQLite ignores this pragma inside a transaction. The statements begin only
+    # SQLAlchemy's (the driver begins SQLite's before a write), ended here so that
+    # Alembic begins its own.
+    connection.exec_driver_sql(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+    applied = connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == int(on)
+    connection.commit()
+    if not applied:
+        raise RuntimeError(f"SQLite did not turn foreign keys {'on' if on else 'off'}")
+
+
+def _check_sqlite_foreign_keys(connection: Connection) -> None:
+    violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if violations:
+        shown = ", ".join(
+            f"{table} rowid {rowid} -> {parent}" for table, rowid, parent, _ in violations[:10]
+        )
+        raise RuntimeError(
+            f"the migrations left {len(violations)} rows whose foreign key finds no row: {shown}"
+        )
 
 
 if context.is_offline_mode():

@@ -7,9 +7,9 @@ of the same fields) on each table, with a GIN index. app/search/index.py
 explains the design and queries both.
 
 Every object's name starts with `search_`, which migrations/env.py keeps out of
-autogenerate. Beware: on SQLite, a later batch migration that recreates
-`organisation`, `region` or `contact` drops their triggers; such a migration
-must create them again (the functions below can be copied).
+autogenerate. Beware: on SQLite, a batch migration that recreates
+`organisation`, `region` or `contact` drops their triggers; later migrations
+alter tables with `app.migration_ops.batch_alter_table`, which keeps them.
 
 Revision ID: 2f0c1a7d9e3b
 Revises: 807ad2122d41

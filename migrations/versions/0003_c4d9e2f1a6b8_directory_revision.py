@@ -6,8 +6,9 @@ why). SQLite: a row trigger per table and event. PostgreSQL: one trigger
 function and a statement trigger per table (TRUNCATE included).
 
 Every trigger's name starts with `revision_`. Beware, as with the search
-triggers: on SQLite, a later batch migration that recreates one of these
-tables drops its triggers and must create them again (`_sqlite_triggers`);
+triggers: on SQLite, a batch migration that recreates one of these tables
+drops its triggers; later migrations alter tables with
+`app.migration_ops.batch_alter_table`, which keeps them.
 tests/test_revision.py fails if a table is left without them.
 
 Revision ID: c4d9e2f1a6b8
