@@ -76,11 +76,12 @@ def json_list_column() -> Any:
 class Tracked(SQLModel):
     """Columns every stored record carries: a version and UTC timestamps.
 
-    The version is SQLAlchemy's `version_id_col`: every UPDATE of the row raises it
-    by one and is refused (StaleDataError) if another transaction raised it first.
-    Writers (app.writes) update a record's `updated_at` whenever anything in its
-    representation changes, its embedded contacts, relations or regions included,
-    so the version rises exactly then.
+    The version is SQLAlchemy's `version_id_col`: every UPDATE of the row is made
+    `WHERE version = <the version read>` and refused (StaleDataError) if another
+    transaction changed the row first. The write path (app.writes) sets the new
+    version itself, once per transaction, for exactly the records whose
+    representation changed, embedded contacts, relations and regions included:
+    SQLAlchemy's own counter would count UPDATE statements, not changes.
     """
 
     version: int = Field(default=1, nullable=False)
@@ -89,9 +90,12 @@ class Tracked(SQLModel):
         default_factory=utc_now, sa_type=UTCDateTime, nullable=False, index=True
     )
 
-    @declared_attr  # type: ignore[misc]
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - a class attribute, per table
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+    @declared_attr  # type: ignore[arg-type]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {
+            "version_id_col": cls.__table__.c.version,  # type: ignore[attr-defined]
+            "version_id_generator": False,
+        }
 
 
 class Editable(Tracked):
@@ -104,6 +108,16 @@ class Editable(Tracked):
     valid_as_of: date | None = None
     # When an editor last confirmed the facts; null: never since the source.
     last_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+def live(model: Any) -> Any:
+    """The condition that a record of `model` (an `Editable` table or an alias) is not deleted."""
+    return model.deleted_at.is_(None)
+
+
+def not_verified_since(model: Any, moment: datetime) -> Any:
+    """Records whose facts nobody has confirmed since `moment` (never verified included)."""
+    return model.last_verified_at.is_(None) | (model.last_verified_at < as_utc(moment))
 
 
 SQLITE_MMAP_BYTES = 1 << 30

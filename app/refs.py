@@ -35,3 +35,7 @@ def region_url(base: str, code: str | None, slug: str) -> str:
 
 def contact_url(base: str, contact_id: int) -> str:
     return f"{base}/contacts/{contact_id}"
+
+
+def relation_url(base: str, relation_id: int) -> str:
+    return f"{base}/relations/{relation_id}"

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import make_engine
+from app.errors import DomainError
 from seed.loader import DATA_FILE, SeedError, load, read_seed_file
 
 
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with Session(engine) as session:
             report = load(session, seed, only_if_empty=args.if_empty)
+    except DomainError as exc:
+        print(f"seed: nothing written: {exc.detail}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as exc:
         print(
             f"seed: nothing written, the database refused: {getattr(exc, 'orig', None) or exc}\n"

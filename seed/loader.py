@@ -1,31 +1,44 @@
 """Load `seed/wegweiser.yaml` into the database: validated first, written in one transaction.
 
-Records are matched by their stable keys (slugs; a contact by organisation, kind
-and value; a relation by its two ends and type), so a second run changes
-nothing and a changed file updates records in place, bumping their version.
+A thin reader: every record goes through the write path of its resource
+(app/<resource>/writes.py), which derives the computed fields, versions what
+changed and logs it in the change feed, as for an edit over the API. Records
+are matched by their stable keys (slugs; a contact by organisation, kind and
+value in any case; a relation by its two ends and type), so a second run
+changes nothing and a changed file updates records in place, keeping their ids.
+A contact or relation the file no longer has is deleted (a tombstone in the feed).
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, col
 
+from app.changes.models import Action
+from app.contacts import writes as contact_writes
 from app.contacts.models import Contact
-from app.db import stored_id, utc_now
-from app.folding import fold
-from app.locks import SEED_LOCK, wait_for_lock
-from app.organisations.indexing import contact_search_text, organisation_search_text
-from app.organisations.models import Organisation, OrganisationRegion, OrganisationTopic, Relation
-from app.regions.models import Region
+from app.contacts.schemas import ContactCreate
+from app.db import live, stored_id
+from app.organisations import service as organisation_service
+from app.organisations import writes as organisation_writes
+from app.organisations.models import Organisation, Relation
+from app.organisations.schemas import OrganisationCreate
+from app.organisations.writes import Origin
+from app.regions import service as region_service
+from app.regions import writes as region_writes
+from app.regions.schemas import RegionCreate
+from app.relations import writes as relation_writes
+from app.relations.schemas import RelationInput
 from app.sources.models import SourceDocument
+from app.writes import Author, Write, write_transaction
 from seed.schema import OrganisationEntry, SeedFile
 from seed.source_document import SOURCE_DIR
+
+SEED_ACTOR = "seed"
 
 DATA_FILE = Path(__file__).parent / "wegweiser.yaml"
 
@@ -88,240 +101,183 @@ def load(session: Session, seed: SeedFile, only_if_empty: bool = False) -> Repor
     Loaders take turns (app.locks), so replicas seeding one database at start-up
     load it once.
     """
-    loader = _Loader(session, utc_now())
-    with session.begin():
-        wait_for_lock(session.connection(), SEED_LOCK)
+    author = Author(SEED_ACTOR, f"Seed: {seed.source.title} ({seed.source.published_on})")
+    report = Report()
+    with write_transaction(session, author, seed_lock=True) as write:
         if only_if_empty and not database_is_empty(session):
             return None
-        source = loader.upsert_source(seed)
-        regions = loader.upsert_regions(seed)
-        organisations = loader.upsert_organisations(seed, source, regions)
-        loader.sync_relations(seed, source, organisations)
-    return loader.report
-
-
-class _Loader:
-    def __init__(self, session: Session, now: datetime) -> None:
-        self.session = session
-        self.now = now
-        self.report = Report()
-
-    def _apply(
-        self, kind: str, record: SQLModel | None, new: type[SQLModel], values: dict[str, Any]
-    ) -> Any:
-        """Create `record`, or update the fields that differ and bump its version."""
-        if record is None:
-            record = new(**values, created_at=self.now, updated_at=self.now)
-            self.session.add(record)
-            self.session.flush()
-            self.report.created[kind] += 1
-            return record
-        changed = {k: v for k, v in values.items() if getattr(record, k) != v}
-        if changed:
-            for key, value in changed.items():
-                setattr(record, key, value)
-            self._touch(record, kind)
-        else:
-            self.report.unchanged[kind] += 1
-        return record
-
-    def _touch(self, record: Any, kind: str) -> None:
-        record.version += 1
-        record.updated_at = self.now
-        self.report.updated[kind] += 1
-
-    def upsert_source(self, seed: SeedFile) -> SourceDocument:
-        entry = seed.source
-        current = self.session.execute(
-            select(SourceDocument).where(col(SourceDocument.slug) == entry.slug)
-        ).scalar_one_or_none()
-        return self._apply("source", current, SourceDocument, entry.model_dump())
-
-    def upsert_regions(self, seed: SeedFile) -> dict[str, Region]:
-        existing = {r.slug: r for r in self.session.execute(select(Region)).scalars()}
-        by_slug: dict[str, Region] = {}
-        # Parents first, so every parent has an id when its children are written.
-        pending = list(seed.regions)
-        while pending:
-            ready = [r for r in pending if r.parent is None or r.parent in by_slug]
-            for entry in ready:
-                values = {
-                    "code": entry.code,
-                    "slug": entry.slug,
-                    "name": entry.name,
-                    "name_key": fold(entry.name),
-                    "kind": entry.kind.value,
-                    "parent_id": by_slug[entry.parent].id if entry.parent else None,
-                    "note": entry.note,
-                }
-                by_slug[entry.slug] = self._apply(
-                    "region", existing.get(entry.slug), Region, values
-                )
-            pending = [r for r in pending if r not in ready]
-        return by_slug
-
-    def upsert_organisations(
-        self, seed: SeedFile, source: SourceDocument, regions: dict[str, Region]
-    ) -> dict[str, Organisation]:
-        existing = {o.slug: o for o in self.session.execute(select(Organisation)).scalars()}
-        by_slug: dict[str, Organisation] = {}
-        for entry in seed.organisations:
-            values = _organisation_values(entry, source)
-            record = existing.get(entry.slug)
-            organisation = self._apply("organisation", record, Organisation, values)
-            links_changed = self._sync_topics(organisation, entry) | self._sync_regions(
-                organisation, entry, regions
-            )
-            if record is not None and links_changed and organisation.updated_at != self.now:
-                self.report.unchanged["organisation"] -= 1
-                self._touch(organisation, "organisation")
-            self._sync_contacts(organisation, entry, source, regions)
-            by_slug[entry.slug] = organisation
-        self.report.not_in_file = sorted(set(existing) - set(by_slug))
-        return by_slug
-
-    def _sync_topics(self, organisation: Organisation, entry: OrganisationEntry) -> bool:
-        """Topics by folded key, each labelled as the file spells it (the first spelling wins)."""
-        current = {
-            link.topic: link
-            for link in self.session.execute(
-                select(OrganisationTopic).where(
-                    col(OrganisationTopic.organisation_id) == organisation.id
-                )
-            ).scalars()
-        }
-        wanted: dict[str, str] = {}
-        for label in entry.topics:
-            wanted.setdefault(fold(label), label)
-        changed = False
-        for key in current.keys() - wanted.keys():
-            self.session.delete(current[key])
-            changed = True
-        for key, label in wanted.items():
-            link = current.get(key)
-            if link is None:
-                self.session.add(
-                    OrganisationTopic(
-                        organisation_id=stored_id(organisation), topic=key, label=label
-                    )
-                )
-                changed = True
-            elif link.label != label:
-                link.label = label
-                changed = True
-        return changed
-
-    def _sync_regions(
-        self, organisation: Organisation, entry: OrganisationEntry, regions: dict[str, Region]
-    ) -> bool:
-        current = {
-            (link.region_id, link.role): link
-            for link in self.session.execute(
-                select(OrganisationRegion).where(
-                    col(OrganisationRegion.organisation_id) == organisation.id
-                )
-            ).scalars()
-        }
-        wanted = {(stored_id(regions[link.region]), link.role.value) for link in entry.regions}
-        if set(current) == wanted:
-            return False
-        for key in set(current) - wanted:
-            self.session.delete(current[key])
-        self.session.flush()
-        self.session.add_all(
-            OrganisationRegion(
-                organisation_id=stored_id(organisation), region_id=region_id, role=role
-            )
-            for region_id, role in wanted - set(current)
+        source = _upsert_source(session, seed, report)
+        _load_regions(write, seed)
+        organisations = _load_organisations(write, seed, source)
+        _load_relations(write, seed, source, organisations)
+        report.not_in_file = sorted(
+            set(session.execute(select(col(Organisation.slug)).where(live(Organisation))).scalars())
+            - {o.slug for o in seed.organisations}
         )
-        return True
-
-    def _sync_contacts(
-        self,
-        organisation: Organisation,
-        entry: OrganisationEntry,
-        source: SourceDocument,
-        regions: dict[str, Region],
-    ) -> None:
-        existing = {
-            (c.kind, c.value): c
-            for c in self.session.execute(
-                select(Contact).where(col(Contact.organisation_id) == organisation.id)
-            ).scalars()
-        }
-        for contact in entry.contacts:
-            values = {
-                "organisation_id": organisation.id,
-                "kind": contact.kind.value,
-                "value": contact.value,
-                "label": contact.label,
-                "role": contact.role,
-                "region_id": regions[contact.region].id if contact.region else None,
-                "value_key": contact_search_text(contact.value, contact.label, contact.role),
-                "corrections": [c.model_dump() for c in contact.corrections],
-                "source_id": source.id,
-                "source_slide": contact.slide,
-                "source_section": contact.section,
-            }
-            self._apply(
-                "contact", existing.pop((contact.kind.value, contact.value), None), Contact, values
-            )
-        for stale in existing.values():
-            self.session.delete(stale)
-            self.report.deleted["contact"] += 1
-
-    def sync_relations(
-        self, seed: SeedFile, source: SourceDocument, organisations: dict[str, Organisation]
-    ) -> None:
-        existing = {
-            (r.subject_id, r.type, r.object_id): r
-            for r in self.session.execute(
-                select(Relation).where(col(Relation.source_id) == source.id)
-            ).scalars()
-        }
-        for entry in seed.relations:
-            subject, obj = organisations[entry.subject], organisations[entry.object]
-            key = (subject.id, entry.type.value, obj.id)
-            values = {
-                "subject_id": subject.id,
-                "object_id": obj.id,
-                "type": entry.type.value,
-                "role": entry.role,
-                "note": entry.note,
-                "source_id": source.id,
-                "source_slide": entry.slide,
-                "source_section": entry.section,
-            }
-            self._apply("relation", existing.pop(key, None), Relation, values)
-        for stale in existing.values():
-            self.session.delete(stale)
-            self.report.deleted["relation"] += 1
-
-
-def _organisation_values(entry: OrganisationEntry, source: SourceDocument) -> dict[str, Any]:
-    return {
-        "slug": entry.slug,
-        "name": entry.name,
-        "short_name": entry.short_name,
-        "kind": entry.kind.value,
-        "legal_form": entry.legal_form,
-        "level": entry.level.value if entry.level else None,
-        "description": entry.description,
-        "tasks": list(entry.tasks),
-        "target_groups": list(entry.target_groups),
-        "names_in_source": list(entry.names_in_source),
-        "corrections": [c.model_dump() for c in entry.corrections],
-        "name_key": fold(entry.name),
-        "search_text": organisation_search_text(
-            entry.name,
-            entry.short_name,
-            entry.names_in_source,
-            entry.description,
-            entry.tasks,
-            entry.topics,
-            entry.target_groups,
-        ),
-        "source_id": source.id,
-        "source_slide": entry.slide,
-        "source_section": entry.section,
+    for change in write.changes:
+        counter = {
+            Action.created: report.created,
+            Action.updated: report.updated,
+            Action.deleted: report.deleted,
+        }[Action(change.action)]
+        counter[change.resource] += 1
+    in_file = {
+        "region": len(seed.regions),
+        "organisation": len(seed.organisations),
+        "contact": sum(len(o.contacts) for o in seed.organisations),
+        "relation": len(seed.relations),
     }
+    for kind, count in in_file.items():
+        report.unchanged[kind] = count - report.created[kind] - report.updated[kind]
+    return report
+
+
+def _upsert_source(session: Session, seed: SeedFile, report: Report) -> SourceDocument:
+    """The source document itself: a fixed fact of the seed, not an edited record."""
+    entry = seed.source.model_dump()
+    source = session.execute(
+        select(SourceDocument).where(col(SourceDocument.slug) == seed.source.slug)
+    ).scalar_one_or_none()
+    if source is None:
+        source = SourceDocument(**entry)
+        session.add(source)
+        session.flush()
+        report.created["source"] += 1
+    elif any(getattr(source, k) != v for k, v in entry.items()):
+        for k, v in entry.items():
+            setattr(source, k, v)
+        source.version += 1
+        report.updated["source"] += 1
+    else:
+        report.unchanged["source"] += 1
+    return source
+
+
+def _load_regions(write: Write, seed: SeedFile) -> None:
+    # Parents first, so every parent exists when its children are written.
+    done: set[str] = set()
+    pending = list(seed.regions)
+    while pending:
+        ready = [r for r in pending if r.parent is None or r.parent in done]
+        for entry in ready:
+            data = RegionCreate(
+                slug=entry.slug,
+                name=entry.name,
+                kind=entry.kind,
+                code=entry.code,
+                parent=entry.parent,
+                note=entry.note,
+                valid_as_of=seed.source.published_on,
+            )
+            region = region_service.find_region(write.session, entry.slug, include_deleted=True)
+            if region is None:
+                region_writes.create_region(write, data)
+            else:
+                region_writes.update_region(write, region, data)
+            done.add(entry.slug)
+        pending = [r for r in pending if r not in ready]
+
+
+def _origin(source: SourceDocument, entry: OrganisationEntry | object) -> Origin:
+    return Origin(
+        stored_id(source),
+        getattr(entry, "slide", None),
+        getattr(entry, "section", None),
+        [c.model_dump() for c in getattr(entry, "corrections", [])],
+    )
+
+
+def _load_organisations(
+    write: Write, seed: SeedFile, source: SourceDocument
+) -> dict[str, Organisation]:
+    by_slug: dict[str, Organisation] = {}
+    for entry in seed.organisations:
+        data = OrganisationCreate(
+            slug=entry.slug,
+            name=entry.name,
+            short_name=entry.short_name,
+            kind=entry.kind,
+            legal_form=entry.legal_form,
+            level=entry.level,
+            description=entry.description,
+            tasks=list(entry.tasks),
+            target_groups=list(entry.target_groups),
+            names_in_source=list(entry.names_in_source),
+            topics=list(entry.topics),
+            regions=[{"region": r.region, "role": r.role} for r in entry.regions],  # type: ignore[misc]
+            valid_as_of=seed.source.published_on,
+        )
+        origin = _origin(source, entry)
+        organisation = organisation_service.find_organisation(write.session, entry.slug)
+        if organisation is None:
+            organisation = organisation_writes.create_organisation(write, data, origin)
+        else:
+            organisation_writes.update_organisation(write, organisation, data, origin)
+        _load_contacts(write, seed, entry, organisation, source)
+        by_slug[entry.slug] = organisation
+    return by_slug
+
+
+def _load_contacts(
+    write: Write,
+    seed: SeedFile,
+    entry: OrganisationEntry,
+    organisation: Organisation,
+    source: SourceDocument,
+) -> None:
+    session = write.session
+    existing = {
+        (c.kind, c.value.lower()): c
+        for c in session.execute(
+            select(Contact).where(col(Contact.organisation_id) == organisation.id, live(Contact))
+        ).scalars()
+    }
+    for contact in entry.contacts:
+        data = ContactCreate(
+            organisation=organisation.slug,
+            kind=contact.kind,
+            value=contact.value,
+            label=contact.label,
+            role=contact.role,
+            region=contact.region,
+            valid_as_of=seed.source.published_on,
+        )
+        current = existing.pop((contact.kind.value, contact.value.lower()), None)
+        origin = _origin(source, contact)
+        if current is None:
+            contact_writes.create_contact(write, data, origin)
+        else:
+            contact_writes.update_contact(write, current, data, origin)
+    for stale in existing.values():
+        if stale.source_id == source.id:
+            contact_writes.delete_contact(write, stale)
+
+
+def _load_relations(
+    write: Write, seed: SeedFile, source: SourceDocument, organisations: dict[str, Organisation]
+) -> None:
+    session = write.session
+    existing = {
+        (r.subject_id, r.type, r.object_id): r
+        for r in session.execute(
+            select(Relation).where(col(Relation.source_id) == source.id)
+        ).scalars()
+    }
+    for entry in seed.relations:
+        subject, obj = organisations[entry.subject], organisations[entry.object]
+        data = RelationInput(
+            subject=entry.subject,
+            type=entry.type,
+            object=entry.object,
+            role=entry.role,
+            note=entry.note,
+            valid_as_of=seed.source.published_on,
+        )
+        current = existing.pop((subject.id, entry.type.value, obj.id), None)
+        if current is None or current.deleted_at is not None:
+            relation_writes.create_relation(write, data, _origin(source, entry))
+        else:
+            relation_writes.update_relation(write, current, data, _origin(source, entry))
+    for stale in existing.values():
+        if stale.deleted_at is None:
+            relation_writes.delete_relation(write, stale)

@@ -11,8 +11,8 @@ from sqlmodel import Session, col
 
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactPublic, ContactSummary
-from app.db import as_utc, stored_id
-from app.errors import InvalidParameter, NotFound
+from app.db import as_utc, live, not_verified_since, stored_id
+from app.errors import Gone, InvalidParameter, NotFound
 from app.organisations import graph
 from app.organisations.models import Organisation, OrganisationRegion
 from app.pagination import FacetedWindow, FacetValue, PageRequest, SortKey, fetch_window
@@ -46,6 +46,8 @@ class ContactFilters:
     networks: Sequence[str] = ()
     related_to: Sequence[str] = ()
     updated_since: datetime | None = None
+    verified_before: datetime | None = None
+    include_deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ def filtered_query(session: Session, filters: ContactFilters) -> Select[tuple[Co
 
 def select_contacts(session: Session, filters: ContactFilters) -> Selection:
     query = select(Contact)
+    if not filters.include_deleted:
+        query = query.where(live(Contact))
     search = score = None
     if filters.q:
         search = parse_query(filters.q)
@@ -101,6 +105,8 @@ def select_contacts(session: Session, filters: ContactFilters) -> Selection:
         query = query.where(col(Contact.organisation_id).in_(graph.related_ids(other_ids)))
     if filters.updated_since:
         query = query.where(col(Contact.updated_at) >= as_utc(filters.updated_since))
+    if filters.verified_before:
+        query = query.where(not_verified_since(Contact, filters.verified_before))
     return Selection(query, search, score)
 
 
@@ -146,9 +152,12 @@ def _kind_counts(session: Session, query: Select[tuple[Contact]]) -> dict[str, l
 
 
 def get_contact(session: Session, contact_id: int) -> Contact:
+    """The live contact `contact_id`: NotFound if none, Gone if deleted."""
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFound("contact", "id", contact_id)
+    if contact.deleted_at is not None:
+        raise Gone("contact", "id", contact_id, contact.deleted_at)
     return contact
 
 
@@ -157,7 +166,7 @@ def contacts_of_organisation(
 ) -> list[ContactSummary]:
     contacts = session.execute(
         select(Contact)
-        .where(col(Contact.organisation_id) == organisation_id)
+        .where(col(Contact.organisation_id) == organisation_id, live(Contact))
         .order_by(col(Contact.id))
     ).scalars()
     return _summaries(session, list(contacts), base)
@@ -193,6 +202,9 @@ def public_contacts(
             version=contact.version,
             created_at=contact.created_at,
             updated_at=contact.updated_at,
+            valid_as_of=contact.valid_as_of,
+            last_verified_at=contact.last_verified_at,
+            deleted_at=contact.deleted_at,
         )
         for contact, summary in zip(contacts, _summaries(session, contacts, base), strict=True)
     ]

@@ -79,7 +79,7 @@ def list_networks(
     responses=PROBLEM_RESPONSES,
 )
 def get_network(
-    slug: Annotated[str, Path(max_length=120, examples=["asyl-konferenz-lenkungsausschuss-asyl"])],
+    slug: Annotated[str, Path(max_length=120, examples=["asyl-konferenz"])],
     session: SessionDep,
     base: BaseUrlDep,
 ) -> NetworkDetail:

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
+from app.db import live
 from app.errors import InvalidParameter
 from app.organisations.models import NETWORK_KINDS, Organisation, Relation, RelationType
 
@@ -23,7 +24,9 @@ def organisation_id(session: Session, slug: str, param: str, network: bool = Fal
     members, so naming one is a mistake, not an empty list.
     """
     found = session.execute(
-        select(col(Organisation.id), col(Organisation.kind)).where(col(Organisation.slug) == slug)
+        select(col(Organisation.id), col(Organisation.kind)).where(
+            col(Organisation.slug) == slug, live(Organisation)
+        )
     ).first()
     if found is None:
         raise InvalidParameter(param, f"no organisation with slug {slug!r}")
@@ -35,16 +38,24 @@ def organisation_id(session: Session, slug: str, param: str, network: bool = Fal
 def member_ids(network_ids: Sequence[int]) -> Select[tuple[int]]:
     """Ids of organisations that belong to any of the networks, leaders included."""
     members = select(col(Relation.subject_id)).where(
-        col(Relation.type) == RelationType.member_of, col(Relation.object_id).in_(network_ids)
+        col(Relation.type) == RelationType.member_of,
+        col(Relation.object_id).in_(network_ids),
+        live(Relation),
     )
     leaders = select(col(Relation.object_id)).where(
-        col(Relation.type).in_(LEADERSHIP_RELATIONS), col(Relation.subject_id).in_(network_ids)
+        col(Relation.type).in_(LEADERSHIP_RELATIONS),
+        col(Relation.subject_id).in_(network_ids),
+        live(Relation),
     )
     return members.union(leaders)  # type: ignore[return-value]
 
 
 def related_ids(organisation_ids: Sequence[int]) -> Select[tuple[int]]:
     """Ids of organisations with any relation, either direction, to any of the given ones."""
-    outgoing = select(col(Relation.object_id)).where(col(Relation.subject_id).in_(organisation_ids))
-    incoming = select(col(Relation.subject_id)).where(col(Relation.object_id).in_(organisation_ids))
+    outgoing = select(col(Relation.object_id)).where(
+        col(Relation.subject_id).in_(organisation_ids), live(Relation)
+    )
+    incoming = select(col(Relation.subject_id)).where(
+        col(Relation.object_id).in_(organisation_ids), live(Relation)
+    )
     return outgoing.union(incoming)  # type: ignore[return-value]

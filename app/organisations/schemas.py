@@ -1,8 +1,11 @@
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.contacts.schemas import ContactSummary
+from app.inputs import Input, Key, Slug
+from app.organisations.models import Level, OrganisationKind, RegionRole
 from app.refs import OrganisationRef, RegionRef
 from app.sources.schemas import Provenance
 
@@ -29,6 +32,15 @@ class OrganisationSummary(BaseModel):
     )
     version: int
     updated_at: datetime
+    valid_as_of: date | None = Field(
+        examples=["2015-04-16"], description="The day the facts were known to be true."
+    )
+    last_verified_at: datetime | None = Field(
+        description="When an editor last confirmed the facts; null: never since the source."
+    )
+    deleted_at: datetime | None = Field(
+        default=None, description="Only in lists with `include_deleted=true`: when deleted."
+    )
 
 
 class RelationPublic(BaseModel):
@@ -41,6 +53,8 @@ class RelationPublic(BaseModel):
     role: str | None = Field(examples=["chair"])
     note: str | None
     organisation: OrganisationRef
+    id: int = Field(description="The relation's own id: `/relations/{id}`.")
+    url: str
 
 
 class OrganisationDetail(OrganisationSummary):
@@ -68,3 +82,55 @@ class NetworkSummary(OrganisationSummary):
 
 class NetworkDetail(OrganisationDetail):
     members: list[MemberPublic]
+
+
+# --- Input: what editors send (SQLModel's "multiple models": never the table class) ---
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+ListItem = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+TopicLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class RegionLinkInput(Input):
+    region: Key = Field(examples=["14626"], description="Code or slug of the region.")
+    role: RegionRole = RegionRole.area
+
+
+class OrganisationUpdate(Input):
+    """An organisation's full editable state: the body of `PUT`, and what a `PATCH` must
+    leave behind. The slug is the record's key and cannot change."""
+
+    name: Name = Field(examples=["Refugee Law Clinic Leipzig e.V."])
+    short_name: ShortText | None = None
+    kind: OrganisationKind = Field(examples=["association"])
+    legal_form: ShortText | None = Field(default=None, examples=["e.V."])
+    level: Level | None = None
+    description: LongText | None = None
+    tasks: Annotated[list[ListItem], Field(max_length=100)] = Field(default=[])
+    target_groups: Annotated[list[ListItem], Field(max_length=100)] = Field(default=[])
+    names_in_source: Annotated[list[Name], Field(max_length=20)] = Field(default=[])
+    topics: Annotated[list[TopicLabel], Field(max_length=50)] = Field(
+        default=[], examples=[["rechtsberatung", "asylverfahren"]]
+    )
+    regions: Annotated[list[RegionLinkInput], Field(max_length=50)] = Field(default=[])
+    valid_as_of: date | None = Field(
+        default=None, description="The day the facts were known to be true; default: today."
+    )
+
+
+class OrganisationCreate(OrganisationUpdate):
+    slug: Slug | None = Field(
+        default=None,
+        examples=["refugee-law-clinic-leipzig"],
+        description="The record's key in URLs; made from the name if not given.",
+    )
+
+
+class VerificationInput(Input):
+    """Body of a verification (optional): nothing, or when the facts were confirmed."""
+
+    verified_at: datetime | None = Field(
+        default=None, description="When the facts were confirmed; default: now."
+    )

@@ -13,8 +13,8 @@ from sqlmodel import Session, col
 
 from app.contacts import service as contact_service
 from app.contacts.models import Contact
-from app.db import as_utc, stored_id
-from app.errors import InvalidParameter, NotFound
+from app.db import as_utc, live, not_verified_since, stored_id
+from app.errors import Gone, InvalidParameter, NotFound
 from app.folding import fold
 from app.organisations import facets as facet_service
 from app.organisations import graph
@@ -37,7 +37,7 @@ from app.organisations.schemas import (
     RelationPublic,
 )
 from app.pagination import FacetedWindow, PageRequest, SortKey, fetch_window
-from app.refs import OrganisationRef, organisation_url
+from app.refs import OrganisationRef, organisation_url, relation_url
 from app.regions import service as region_service
 from app.regions.models import Region
 from app.search.index import Doc, relevance_order, restrict
@@ -55,6 +55,9 @@ SUMMARY_COLUMNS: tuple[Mapped[Any], ...] = (
     col(Organisation.level),
     col(Organisation.version),
     col(Organisation.updated_at),
+    col(Organisation.valid_as_of),
+    col(Organisation.last_verified_at),
+    col(Organisation.deleted_at),
 )
 
 # The other side of a relation. Built once: building an alias costs more than the
@@ -84,6 +87,8 @@ class OrganisationFilters:
     related_to: Sequence[str] = ()
     has_contact: Sequence[str] = ()
     updated_since: datetime | None = None
+    verified_before: datetime | None = None
+    include_deleted: bool = False
     networks_only: bool = False
 
 
@@ -102,6 +107,8 @@ def filtered_query(session: Session, filters: OrganisationFilters) -> Select[tup
 
 def select_organisations(session: Session, filters: OrganisationFilters) -> Selection:
     query = select(Organisation)
+    if not filters.include_deleted:
+        query = query.where(live(Organisation))
     search = score = None
     if filters.q:
         search = parse_query(filters.q)
@@ -140,11 +147,13 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
         query = query.where(col(Organisation.id).in_(graph.related_ids(other_ids)))
     if filters.has_contact:
         with_contact = select(col(Contact.organisation_id)).where(
-            col(Contact.kind).in_(filters.has_contact)
+            col(Contact.kind).in_(filters.has_contact), live(Contact)
         )
         query = query.where(col(Organisation.id).in_(with_contact))
     if filters.updated_since:
         query = query.where(col(Organisation.updated_at) >= as_utc(filters.updated_since))
+    if filters.verified_before:
+        query = query.where(not_verified_since(Organisation, filters.verified_before))
     return Selection(query, search, score)
 
 
@@ -207,12 +216,20 @@ def list_networks(
     return FacetedWindow(items, window.total, window.next_cursor, window.facets)
 
 
-def get_organisation(session: Session, slug: str) -> Organisation:
-    organisation = session.execute(
+def find_organisation(session: Session, slug: str) -> Organisation | None:
+    """The organisation with `slug`, deleted or not."""
+    return session.execute(
         select(Organisation).where(col(Organisation.slug) == slug)
     ).scalar_one_or_none()
+
+
+def get_organisation(session: Session, slug: str) -> Organisation:
+    """The live organisation with `slug`: NotFound if none, Gone if deleted."""
+    organisation = find_organisation(session, slug)
     if organisation is None:
         raise NotFound("organisation", "slug", slug)
+    if organisation.deleted_at is not None:
+        raise Gone("organisation", "slug", slug, organisation.deleted_at)
     return organisation
 
 
@@ -244,6 +261,9 @@ def summaries(
             url=organisation_url(base, o.slug, o.kind),
             version=o.version,
             updated_at=o.updated_at,
+            valid_as_of=o.valid_as_of,
+            last_verified_at=o.last_verified_at,
+            deleted_at=o.deleted_at,
         )
         for id_, o in zip(ids, organisations, strict=True)
     ]
@@ -309,7 +329,7 @@ def region_links_of(
                 col(Region.kind),
             )
             .join(Region, col(Region.id) == col(OrganisationRegion.region_id))
-            .where(col(OrganisationRegion.organisation_id).in_(ids))
+            .where(col(OrganisationRegion.organisation_id).in_(ids), live(Region))
             .order_by(col(OrganisationRegion.role), col(Region.name_key))
         )
         for row in rows:
@@ -321,6 +341,7 @@ def region_links_of(
 
 # What a relation shows of the organisation at its other end.
 _RELATION_COLUMNS = (
+    col(Relation.id),
     col(Relation.type),
     col(Relation.role),
     col(Relation.note),
@@ -334,13 +355,13 @@ def relations_of(session: Session, organisation_id: int | None, base: str) -> li
     outgoing = session.execute(
         select(*_RELATION_COLUMNS)
         .join(other, col(other.id) == col(Relation.object_id))
-        .where(col(Relation.subject_id) == organisation_id)
+        .where(col(Relation.subject_id) == organisation_id, live(Relation), live(other))
         .order_by(col(Relation.type), col(other.name_key))
     ).all()
     incoming = session.execute(
         select(*_RELATION_COLUMNS)
         .join(other, col(other.id) == col(Relation.subject_id))
-        .where(col(Relation.object_id) == organisation_id)
+        .where(col(Relation.object_id) == organisation_id, live(Relation), live(other))
         .order_by(col(Relation.type), col(other.name_key))
     ).all()
     return [_relation(row, "outgoing", row.type, base) for row in outgoing] + [
@@ -350,7 +371,13 @@ def relations_of(session: Session, organisation_id: int | None, base: str) -> li
 
 def _relation(row: Row[Any], direction: str, type_: str, base: str) -> RelationPublic:
     return RelationPublic(
-        type=type_, direction=direction, role=row.role, note=row.note, organisation=_ref(row, base)
+        id=row.id,
+        type=type_,
+        direction=direction,
+        role=row.role,
+        note=row.note,
+        organisation=_ref(row, base),
+        url=relation_url(base, row.id),
     )
 
 
@@ -381,6 +408,7 @@ def members_of(
             col(member.kind),
         )
         .join(member, joins_network)
+        .where(live(Relation), live(member))
         .order_by(col(member.name_key), col(Relation.type))
     )
     for row in rows:

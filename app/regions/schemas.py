@@ -1,8 +1,11 @@
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
+from app.inputs import Input, Key, Slug
 from app.refs import OrganisationRef, RegionRef
+from app.regions.models import RegionKind
 
 
 class RegionSummary(RegionRef):
@@ -11,6 +14,11 @@ class RegionSummary(RegionRef):
     note: str | None
     version: int
     updated_at: datetime
+    valid_as_of: date | None = Field(examples=["2015-04-16"])
+    last_verified_at: datetime | None
+    deleted_at: datetime | None = Field(
+        default=None, description="Only in lists with `include_deleted=true`: when deleted."
+    )
 
 
 class RegionDetail(RegionSummary):
@@ -22,3 +30,29 @@ class RegionDetail(RegionSummary):
     organisation_count: int = Field(description="Organisations in this region and its sub-regions.")
     links: dict[str, str]
     created_at: datetime
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Code = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,12}$")]
+
+
+class RegionUpdate(Input):
+    """A region's full editable state: the body of `PUT`, and what a `PATCH` must leave."""
+
+    name: Name = Field(examples=["Freital"])
+    kind: RegionKind = Field(examples=["municipality"])
+    code: Code | None = Field(
+        default=None, examples=["14628110"], description="Amtlicher Regionalschlüssel."
+    )
+    parent: Key | None = Field(
+        default=None, examples=["14628"], description="Code or slug of the region above."
+    )
+    note: Note | None = None
+    valid_as_of: date | None = None
+
+
+class RegionCreate(RegionUpdate):
+    slug: Slug | None = Field(
+        default=None, examples=["freital"], description="Made from the name if not given."
+    )

@@ -2,12 +2,14 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, or_, select
 from sqlmodel import Session, col
 
-from app.errors import InvalidParameter, NotFound
+from app.db import as_utc, live, not_verified_since
+from app.errors import Gone, InvalidParameter, NotFound
 from app.organisations.models import Organisation, OrganisationRegion
 from app.pagination import PageRequest, SortKey, Window, fetch_window
 from app.refs import OrganisationRef, RegionRef, organisation_url, region_url
@@ -25,18 +27,26 @@ class RegionFilters:
     q: str | None = None
     kinds: Sequence[str] = ()
     parent: str | None = None
+    updated_since: datetime | None = None
+    verified_before: datetime | None = None
+    include_deleted: bool = False
 
 
-def find_region(session: Session, key: str) -> Region | None:
-    """A region by official code or slug."""
+def find_region(session: Session, key: str, include_deleted: bool = False) -> Region | None:
+    """A region by official code or slug; a deleted one only with `include_deleted`."""
     query = select(Region).where(or_(col(Region.code) == key, col(Region.slug) == key))
+    if not include_deleted:
+        query = query.where(live(Region))
     return session.execute(query).scalars().first()
 
 
 def get_region(session: Session, key: str) -> Region:
-    region = find_region(session, key)
+    """The live region by code or slug: NotFound if none, Gone if deleted."""
+    region = find_region(session, key, include_deleted=True)
     if region is None:
         raise NotFound("region", "code or slug", key)
+    if region.deleted_at is not None:
+        raise Gone("region", "code or slug", key, region.deleted_at)
     return region
 
 
@@ -47,7 +57,9 @@ def region_filter_ids(session: Session, key: str, param: str = "region") -> list
 
 def descendant_ids(session: Session, region: Region) -> list[int]:
     tree = select(col(Region.id)).where(col(Region.id) == region.id).cte("tree", recursive=True)
-    tree = tree.union_all(select(col(Region.id)).where(col(Region.parent_id) == tree.c.id))
+    tree = tree.union_all(
+        select(col(Region.id)).where(col(Region.parent_id) == tree.c.id, live(Region))
+    )
     return list(session.execute(select(tree.c.id)).scalars())
 
 
@@ -63,7 +75,7 @@ def children_of(session: Session, region: Region) -> list[Region]:
     return list(
         session.execute(
             select(Region)
-            .where(col(Region.parent_id) == region.id)
+            .where(col(Region.parent_id) == region.id, live(Region))
             .order_by(col(Region.name_key), col(Region.id))
         ).scalars()
     )
@@ -98,6 +110,9 @@ def region_summaries(session: Session, regions: Sequence[Region], base: str) -> 
             note=r.note,
             version=r.version,
             updated_at=r.updated_at,
+            valid_as_of=r.valid_as_of,
+            last_verified_at=r.last_verified_at,
+            deleted_at=r.deleted_at,
         )
         for r in regions
     ]
@@ -107,6 +122,8 @@ def list_regions(
     session: Session, filters: RegionFilters, page: PageRequest, base: str
 ) -> Window[RegionSummary]:
     query = select(Region)
+    if not filters.include_deleted:
+        query = query.where(live(Region))
     if filters.q:
         # Full-text like every list; regions keep their name order (the list has no `sort`).
         query, _ = restrict(session, query, parse_query(filters.q), Doc.region)
@@ -116,6 +133,10 @@ def list_regions(
         query = query.where(
             col(Region.parent_id) == get_region_param(session, filters.parent, "parent").id
         )
+    if filters.updated_since:
+        query = query.where(col(Region.updated_at) >= as_utc(filters.updated_since))
+    if filters.verified_before:
+        query = query.where(not_verified_since(Region, filters.verified_before))
     window = fetch_window(session, query, NAME_ORDER, page)
     regions = [row[0] for row in window.rows]
     return Window(region_summaries(session, regions, base), window.total, window.next_cursor)
@@ -135,12 +156,14 @@ def region_detail(session: Session, region: Region, base: str) -> RegionDetail:
         col(OrganisationRegion.region_id).in_(ids)
     )
     count = session.execute(
-        select(func.count()).select_from(Organisation).where(col(Organisation.id).in_(in_tree))
+        select(func.count())
+        .select_from(Organisation)
+        .where(col(Organisation.id).in_(in_tree), live(Organisation))
     ).scalar_one()
     direct = session.execute(
         select(Organisation)
         .join(OrganisationRegion, col(OrganisationRegion.organisation_id) == col(Organisation.id))
-        .where(col(OrganisationRegion.region_id) == region.id)
+        .where(col(OrganisationRegion.region_id) == region.id, live(Organisation))
         .order_by(col(Organisation.name_key), col(Organisation.id))
         .limit(DIRECT_ORGANISATIONS_SHOWN)
     ).scalars()

@@ -10,7 +10,8 @@ SQLite: one contentless FTS5 table, `search_fts`, with two columns, `name`
 (an organisation's name and short name, a region's name) and `body` (an
 organisation's whole search text, a contact's text). Triggers on the three
 tables keep it current. A row's rowid encodes what it indexes: `id * 4 + Doc`.
-Relevance is bm25, a name hit weighing ten times a body hit. The unicode61
+Relevance is bm25, a name hit weighing ten times a body hit. Deleted records
+are left out of the index (migration d81f3a6c2b47). The unicode61
 tokenizer does not stem: a query word matches the same word only, and the last
 word any word it starts.
 
@@ -128,7 +129,7 @@ def all_matches(session: Session, query: SearchQuery, docs: Collection[Doc]) -> 
                 literal(int(doc), Integer).label("doc"),
                 model.id.label("id"),
                 _cover_density(vector, tsquery).label("score"),
-            ).where(vector.op("@@")(tsquery))
+            ).where(vector.op("@@")(tsquery), model.deleted_at.is_(None))
         )
     return union_all(*parts).subquery("hits")
 

@@ -196,7 +196,7 @@ def upgrade() -> None:
             "INSERT INTO change (revision, resource, record_id, key, action, version, "
             "changed_at, actor, changes) "
             f"SELECT (SELECT value FROM directory_revision), '{resource}', id, {key}, "
-            f"'created', version, created_at, 'migration', '{{}}' FROM {table} ORDER BY id"
+            f"'created', version, created_at, 'migration', '{{}}' FROM {table} ORDER BY {table}.id"
         )
 
     if dialect == "sqlite":

@@ -375,24 +375,32 @@ def test_changed_links_bump_the_organisation_and_stale_rows_go(
     changed["relations"] = changed["relations"][:1]
 
     report = load_file(loaded_database, write_seed(tmp_path / "changed.yaml", changed))
-    assert report.updated["organisation"] == 2
+    # An organisation's version covers what it shows: its contacts and relations too.
+    assert report.updated["organisation"] == 3
     assert report.updated["contact"] == 1
     assert report.deleted == Counter({"contact": 1, "relation": 1})
 
     after = dump(loaded_database)
     old, new = by_slug(before["organisation"]), by_slug(after["organisation"])
-    for slug in ("runder-tisch-migration-landkreis-leipzig", "raa-sachsen"):
+    for slug in (
+        "runder-tisch-migration-landkreis-leipzig",  # topics
+        "raa-sachsen",  # regions, and the relation to it is gone
+        "opferberatung-raa-sachsen",  # a contact changed, one went, and its relation
+    ):
         assert new[slug]["version"] == old[slug]["version"] + 1, slug
         assert new[slug]["id"] == old[slug]["id"]
-    for slug in ("bon-courage", "opferberatung-raa-sachsen"):
-        assert new[slug] == old[slug], slug
+    assert new["bon-courage"] == old["bon-courage"]
     topics = {t["topic"] for t in after["organisation_topic"]}
     assert "asyl" in topics
-    (contact,) = after["contact"]
-    assert contact["label"] == "Opferberatung Chemnitz (Büro)"
-    assert contact["version"] == 2
-    assert contact["id"] == before["contact"][0]["id"]
-    assert [r["type"] for r in after["organisation_relation"]] == ["coordinated_by"]
+    kept, gone = sorted(after["contact"], key=lambda c: c["deleted_at"] is not None)
+    assert kept["label"] == "Opferberatung Chemnitz (Büro)"
+    assert kept["version"] == 2
+    assert kept["id"] == before["contact"][0]["id"]
+    assert kept["deleted_at"] is None and gone["deleted_at"] is not None
+    # Deleted rows stay as tombstones: same ids, marked deleted.
+    relations = {r["type"]: r for r in after["organisation_relation"]}
+    assert relations["coordinated_by"]["deleted_at"] is None
+    assert [t for t, r in relations.items() if r["deleted_at"] is not None] == ["sponsored_by"]
 
 
 def topic_labels(url: str, slug: str) -> dict[str, str]:

@@ -1,0 +1,189 @@
+"""Writes of regions: the tree stays a tree, and names are folded here for sorting and search."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlmodel import Session, col
+
+from app.changes.models import Resource
+from app.contacts.models import Contact
+from app.db import live, stored_id
+from app.errors import Conflict, InvalidBody
+from app.folding import fold, slugify
+from app.organisations.models import Organisation, OrganisationRegion
+from app.organisations.writes import BOOKKEEPING, iso, watch_organisation
+from app.regions import service
+from app.regions.models import Region
+from app.regions.schemas import RegionCreate, RegionUpdate
+from app.writes import Snapshot, Write
+
+
+def region_key(region: Region) -> str:
+    """How URLs name a region: its official code, else its slug."""
+    return region.code or region.slug
+
+
+def region_snapshot(session: Session, region: Region) -> Snapshot:
+    (summary,) = service.region_summaries(session, [region], "")
+    return summary.model_dump(mode="json", exclude=set(BOOKKEEPING)) | {
+        "deleted_at": iso(region.deleted_at)
+    }
+
+
+def watch_region(write: Write, region: Region) -> None:
+    """Watch a region and every record that shows its name: organisations and contacts in it,
+    and the regions below it."""
+    from app.contacts.writes import watch_contact
+
+    session = write.session
+    write.watch(
+        Resource.region,
+        region,
+        lambda: region_key(region),
+        lambda: region_snapshot(session, region),
+    )
+    organisations = session.execute(
+        select(Organisation)
+        .join(OrganisationRegion, col(OrganisationRegion.organisation_id) == col(Organisation.id))
+        .where(col(OrganisationRegion.region_id) == region.id)
+    ).scalars()
+    for organisation in list(organisations):
+        watch_organisation(write, organisation, dependants=False)
+    for contact in list(
+        session.execute(select(Contact).where(col(Contact.region_id) == region.id)).scalars()
+    ):
+        watch_contact(write, contact, dependants=False)
+    for child in list(
+        session.execute(select(Region).where(col(Region.parent_id) == region.id)).scalars()
+    ):
+        write.watch(
+            Resource.region,
+            child,
+            lambda child=child: region_key(child),  # type: ignore[misc]
+            lambda child=child: region_snapshot(session, child),  # type: ignore[misc]
+        )
+
+
+def create_region(write: Write, data: RegionCreate) -> Region:
+    session = write.session
+    slug = data.slug or slugify(data.name)[:120].strip("-")
+    if not slug:
+        raise InvalidBody.field("slug", "cannot be made from the name; give one")
+    _check_unique(session, slug, data.code, None)
+    region = Region(
+        slug=slug, **_columns(session, data, None), created_at=write.now, updated_at=write.now
+    )
+    session.add(region)
+    session.flush()
+    write.created(
+        Resource.region,
+        region,
+        lambda: region_key(region),
+        lambda: region_snapshot(session, region),
+    )
+    return region
+
+
+def update_region(write: Write, region: Region, data: RegionUpdate) -> Region:
+    session = write.session
+    _check_unique(session, region.slug, data.code, region)
+    values = _columns(session, data, region)
+    if data.valid_as_of is None:
+        values["valid_as_of"] = region.valid_as_of
+    watch_region(write, region)
+    for name, value in values.items():
+        if getattr(region, name) != value:
+            setattr(region, name, value)
+    return region
+
+
+def delete_region(write: Write, region: Region) -> None:
+    """Soft-delete a region nothing refers to any more."""
+    session = write.session
+    region_id = stored_id(region)
+    users: list[dict[str, str]] = []
+    for organisation in session.execute(
+        select(Organisation)
+        .join(OrganisationRegion, col(OrganisationRegion.organisation_id) == col(Organisation.id))
+        .where(col(OrganisationRegion.region_id) == region_id, live(Organisation))
+    ).scalars():
+        users.append({"organisation": organisation.slug})
+    for contact in session.execute(
+        select(Contact).where(col(Contact.region_id) == region_id, live(Contact))
+    ).scalars():
+        users.append({"contact": f"/contacts/{contact.id}"})
+    for child in session.execute(
+        select(Region).where(col(Region.parent_id) == region_id, live(Region))
+    ).scalars():
+        users.append({"region": region_key(child)})
+    if users:
+        raise Conflict(
+            f"{len(users)} record(s) refer to region {region_key(region)!r}; "
+            "move or delete them first.",
+            extra={"dependants": users},
+        )
+    watch_region(write, region)
+    region.deleted_at = write.now
+
+
+def editable_state(session: Session, region: Region) -> dict[str, Any]:
+    """The region as a `RegionUpdate` body: what a merge patch applies to."""
+    parent = session.get(Region, region.parent_id) if region.parent_id else None
+    return {
+        "name": region.name,
+        "kind": region.kind,
+        "code": region.code,
+        "parent": region_key(parent) if parent else None,
+        "note": region.note,
+        "valid_as_of": region.valid_as_of.isoformat() if region.valid_as_of else None,
+    }
+
+
+def _check_unique(session: Session, slug: str, code: str | None, region: Region | None) -> None:
+    taken = session.execute(
+        select(Region).where(
+            or_(col(Region.slug) == slug, col(Region.code) == code)
+            if code
+            else col(Region.slug) == slug
+        )
+    ).scalars()
+    for other in taken:
+        if region is not None and other.id == region.id:
+            continue
+        what = f"code {code!r}" if code and other.code == code else f"slug {slug!r}"
+        held = " by a deleted region" if other.deleted_at else ""
+        raise Conflict(f"The {what} is taken{held}.")
+
+
+def _columns(session: Session, data: RegionUpdate, region: Region | None) -> dict[str, Any]:
+    parent_id = None
+    if data.parent is not None:
+        parent = service.find_region(session, data.parent)
+        if parent is None:
+            raise InvalidBody.field("parent", f"no region with code or slug {data.parent!r}")
+        if region is not None:
+            _refuse_cycle(session, region, parent)
+        parent_id = stored_id(parent)
+    return {
+        "code": data.code,
+        "name": data.name,
+        "name_key": fold(data.name),
+        "kind": data.kind.value,
+        "parent_id": parent_id,
+        "note": data.note,
+        "valid_as_of": data.valid_as_of or date.today(),
+    }
+
+
+def _refuse_cycle(session: Session, region: Region, parent: Region) -> None:
+    """A region cannot lie below itself."""
+    node: Region | None = parent
+    seen: set[int] = set()
+    while node is not None and stored_id(node) not in seen:
+        if node.id == region.id:
+            raise InvalidBody.field(
+                "parent", f"{region_key(parent)!r} lies below {region_key(region)!r}: a cycle"
+            )
+        seen.add(stored_id(node))
+        node = session.get(Region, node.parent_id) if node.parent_id else None

@@ -1,0 +1,191 @@
+"""The one way in for every write: a transaction that versions, logs and publishes its changes.
+
+The API, the seed loader and the synthetic generator all write through
+`write_transaction`. Inside it, a resource's write functions (`app/<resource>/writes.py`)
+first `watch` every record whose representation the write may change (the record
+itself and those that embed it: an organisation embeds its contacts, regions,
+topics and relations, and the names of the organisations it relates to), then
+change rows freely. When the block ends, each watched record's representation
+is compared with the one it had when first watched: exactly the records that
+differ get a new version (one per transaction, whatever the number of
+statements), a new `updated_at` and a row in the change log, all committed
+together. A transaction that changes nothing is rolled back and leaves no trace.
+
+Writers take turns. The first statement of every write transaction raises the
+directory revision and sets its `writing` flag: on PostgreSQL that row lock
+serialises writers until commit; on SQLite a write statement takes the
+database's single write lock (waiting up to the busy timeout). So change-log
+positions are handed out in commit order, which is what lets the feed
+(app.changes) promise that no change is ever skipped or seen twice. The
+revision triggers see the flag and leave the revision alone, so it rises once
+per transaction; the flag is cleared before commit and nobody else ever sees it.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from app.changes.models import Action, Change, Resource
+from app.db import stored_id, utc_now
+from app.errors import Conflict
+from app.locks import SEED_LOCK, wait_for_lock
+
+Snapshot = dict[str, Any]
+
+_BEGIN = text(
+    "UPDATE directory_revision SET value = value + 1, changed_at = :now, writing = :on "
+    "WHERE id = 1 RETURNING value"
+)
+_END = text("UPDATE directory_revision SET writing = :off WHERE id = 1")
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who writes and why: the API key's name (never the key), `seed`, …, and a free-text note."""
+
+    actor: str
+    source_note: str | None = None
+
+
+@dataclass
+class _Watched:
+    resource: Resource
+    record: Any
+    key: Callable[[], str]
+    snapshot: Callable[[], Snapshot]
+    before: Snapshot | None  # None: created in this transaction
+    version: int
+
+
+@dataclass
+class Write:
+    """One write transaction's bookkeeping; see the module docstring."""
+
+    session: Session
+    author: Author
+    now: datetime
+    revision: int
+    _watched: dict[tuple[Resource, int], _Watched] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+
+    def watch(
+        self,
+        resource: Resource,
+        record: Any,
+        key: Callable[[], str],
+        snapshot: Callable[[], Snapshot],
+    ) -> None:
+        """Remember `record`'s representation before this transaction changes it."""
+        ident = (resource, stored_id(record))
+        if ident not in self._watched:
+            self._watched[ident] = _Watched(
+                resource, record, key, snapshot, snapshot(), record.version
+            )
+
+    def created(
+        self,
+        resource: Resource,
+        record: Any,
+        key: Callable[[], str],
+        snapshot: Callable[[], Snapshot],
+    ) -> None:
+        """Enter a record added in this transaction (flushed, so it has an id)."""
+        self._watched[(resource, stored_id(record))] = _Watched(
+            resource, record, key, snapshot, None, record.version
+        )
+
+    def finish(self) -> list[Change]:
+        """Version and log every watched record whose representation changed."""
+        self.session.flush()
+        for watched in self._watched.values():
+            after = watched.snapshot()
+            record = watched.record
+            if watched.before is None:
+                action, diff = Action.created, _diff({}, after)
+            elif after != watched.before:
+                deleted = after.get("deleted_at") and not watched.before.get("deleted_at")
+                action = Action.deleted if deleted else Action.updated
+                diff = _diff(watched.before, after)
+                record.version = watched.version + 1
+                record.updated_at = self.now
+            else:
+                continue
+            self.changes.append(
+                Change(
+                    revision=self.revision,
+                    resource=watched.resource,
+                    record_id=stored_id(record),
+                    key=watched.key(),
+                    action=action,
+                    version=record.version,
+                    changed_at=self.now,
+                    actor=self.author.actor,
+                    source_note=self.author.source_note,
+                    changes=diff,
+                )
+            )
+        self.session.add_all(self.changes)
+        self.session.flush()
+        return self.changes
+
+
+@contextmanager
+def write_transaction(session: Session, author: Author, seed_lock: bool = False) -> Iterator[Write]:
+    """A write transaction on a fresh `session`; see the module docstring.
+
+    Raises `Conflict` if the database refuses the write (a unique key taken by a
+    concurrent writer outside the write path), `StaleDataError` never escapes.
+    """
+    transaction = session.begin()
+    try:
+        if seed_lock:
+            wait_for_lock(session.connection(), SEED_LOCK)
+        now = utc_now()
+        revision = session.execute(_BEGIN, {"now": now, "on": True}).scalar_one()
+        write = Write(session, author, now, int(revision))
+        yield write
+        changed = write.finish()
+        session.execute(_END, {"off": False})
+        if changed:
+            transaction.commit()
+        else:
+            transaction.rollback()
+    except StaleDataError as exc:
+        transaction.rollback()
+        raise Conflict("Another write changed this record at the same moment; retry.") from exc
+    except IntegrityError as exc:
+        transaction.rollback()
+        raise Conflict(f"The database refused the write: {exc.orig}") from exc
+    except BaseException:
+        transaction.rollback()
+        raise
+
+
+def verify(write: Write, record: Any, moment: datetime | None = None) -> None:
+    """Record that an editor confirmed `record`'s facts: a write of its own."""
+    record.last_verified_at = moment or write.now
+    record.valid_as_of = record.last_verified_at.date()
+
+
+def _diff(before: Snapshot, after: Snapshot) -> dict[str, Any]:
+    return {
+        name: {"before": before.get(name), "after": after.get(name)}
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """A snapshot value as the change log stores it (JSON): dates as ISO 8601 text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
