@@ -1,0 +1,175 @@
+"""The operator's command line: `python -m app …` (or `wegweiser …`).
+
+    python -m app keys create --name redaktion-leipzig --scope write [--expires 2027-06-30]
+    python -m app keys list
+    python -m app keys revoke redaktion-leipzig
+
+Each command is a subparser whose `run` default takes the parsed arguments and
+the settings and returns the exit code; a new command adds itself in `parser()`.
+Bad input is one line on stderr and exit code 1, never a traceback.
+"""
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.errors import DomainError, InvalidBody
+from app.keys import service
+from app.keys.models import ApiKey, Scope
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+# The options of `keys create` for the fields the service names in its errors.
+OPTIONS = {"name": "--name", "scopes": "--scope", "expires_at": "--expires"}
+
+
+class CommandError(Exception):
+    """Bad input found by a command itself: printed as `error: …`, exit code 1."""
+
+
+@contextmanager
+def session_for(settings: Settings) -> Iterator[Session]:
+    engine = make_engine(settings.database_url, single_connection=True)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def parse_expiry(text: str) -> date | datetime:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f"--expires: {text!r} is not a date (2027-06-30) or ISO 8601 time "
+            "(2027-06-30T18:00:00+02:00)"
+        ) from None
+
+
+def keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    expires = parse_expiry(args.expires) if args.expires is not None else None
+    with session_for(settings) as session:
+        key, secret = service.create_key(session, args.name, args.scope, expires)
+    print(f"Created API key {key.name!r}: scopes {', '.join(key.scopes)}, {_expiry_text(key)}.")
+    print("The secret is shown only this once; store it now. It is the next line:")
+    print(secret)
+    return 0
+
+
+def keys_list(args: argparse.Namespace, settings: Settings) -> int:
+    with session_for(settings) as session:
+        keys = service.list_keys(session).rows
+    if not keys:
+        print("No API keys.")
+        return 0
+    header = ("NAME", "SCOPES", "STATE", "CREATED", "EXPIRES", "REVOKED")
+    rows = [header, *(_row(key) for key in keys)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    return 0
+
+
+def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    with session_for(settings) as session:
+        key = service.revoke_key(session, args.name)
+    assert key.revoked_at is not None
+    print(f"API key {key.name!r} is revoked (since {_moment(key.revoked_at)}).")
+    return 0
+
+
+def _row(key: ApiKey) -> tuple[str, ...]:
+    return (
+        key.name,
+        ",".join(key.scopes),
+        service.key_state(key).value,
+        _moment(key.created_at),
+        _moment(key.expires_at),
+        _moment(key.revoked_at),
+    )
+
+
+def _moment(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%MZ") if moment else "-"
+
+
+def _expiry_text(key: ApiKey) -> str:
+    return f"expires {_moment(key.expires_at)}" if key.expires_at else "does not expire"
+
+
+def _message(error: DomainError) -> str:
+    if isinstance(error, InvalidBody) and len(error.params) == 1:
+        # The service names the field as the API's body does; say which option it was.
+        param = error.params[0]
+        return f"{OPTIONS.get(param.name, param.name)}: {param.reason}"
+    return error.detail
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="python -m app",
+        description="Administer Wegweiser Sachsen. The database is WEGWEISER_DATABASE_URL.",
+    )
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_keys(commands)
+    return top
+
+
+def _add_keys(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    keys = commands.add_parser("keys", help="API keys for writing", description="API keys.")
+    actions = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    create = actions.add_parser(
+        "create",
+        help="create a key and print its secret",
+        description="Create a key. Its secret is printed once, alone on the last line.",
+    )
+    create.add_argument("--name", required=True, help="who holds the key (unique)")
+    create.add_argument(
+        "--scope",
+        required=True,
+        action="append",
+        choices=[scope.value for scope in Scope],
+        help="write: change records; admin: manage keys too (includes write). Repeatable.",
+    )
+    create.add_argument(
+        "--expires",
+        metavar="DATE",
+        help="valid through this day in UTC (2027-06-30), or until an ISO 8601 time",
+    )
+    create.set_defaults(run=keys_create)
+
+    listing = actions.add_parser("list", help="list keys (never their secrets)")
+    listing.set_defaults(run=keys_list)
+
+    revoke = actions.add_parser("revoke", help="revoke a key for good")
+    revoke.add_argument("name", help="the key's name")
+    revoke.set_defaults(run=keys_revoke)
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, or a usage error argparse has printed
+        return 0 if exit_.code is None else exit_.code if isinstance(exit_.code, int) else 1
+    run: Command = args.run
+    try:
+        return run(args, settings or get_settings())
+    except DomainError as error:
+        print(f"error: {_message(error)}", file=sys.stderr)
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        print(f"error: the database failed: {reason}", file=sys.stderr)
+    return 1
