@@ -6,7 +6,11 @@ collects the application's response, and for a `200 OK`:
 
 - **ETag.** A strong entity tag derived from the exact bytes of the body
   (BLAKE2b, 128 bits): identical requests get identical tags, any change of the
-  data, page, filter or base URL changes the body and so the tag.
+  data, page, filter or base URL changes the body and so the tag. A strong
+  `ETag` the application set itself (a record's identity and version, a static
+  file's) is kept instead: it names the identity coding, and the application
+  answers for it changing whenever the body does. A weak or malformed one is
+  replaced by the hash.
 - **Content coding.** Bodies of at least `minimum_size` bytes of a textual type
   are gzip-encoded when the request accepts gzip. RFC 9110 §8.8.3 requires a
   strong tag to be unique across *all representations* of a resource, and a
@@ -37,16 +41,24 @@ compute again. (`app.errors` sets it on every problem document too, which
 covers the 500s rendered outside this middleware.) A `405` also lists `HEAD`
 in its `Allow` header wherever it lists `GET`.
 
-The application never sees the conditional or range headers: this middleware
-is the one place that evaluates them, against the tag it computes, so static
-files (served with ETags of their own) follow the same rules as the API.
+The application never sees the conditional or range headers of a GET or
+HEAD: this middleware is the one place that evaluates them, against the tag
+it sends, so static files follow the same rules as the API. Writes check
+`If-Match` themselves, with `if_match` (strong comparison, either coding).
 Responses larger than `max_buffer` bytes are streamed through unchanged
 apart from `Cache-Control`, without an ETag.
 
 With a `store` (app.response_cache) and a `revision` function (app.revision),
 every finished `200` is also kept, identity and gzip bodies with their tags,
 and a repeated request is answered from the store without running the
-application while the directory's revision is unchanged.
+application while the directory's revision is unchanged. The revision is read
+on a worker thread, one read at a time, so a slow database never stalls the
+event loop; if it cannot be read, the request is answered without the store.
+The store's key holds the request's `Accept` and `Accept-Language`; a
+response whose `Vary` names any other request header, or `*`, is not kept
+(`Accept-Encoding` is answered by the two codings kept, and `Origin` by
+app.cors, outside this middleware). Requests with `Authorization` bypass the
+store.
 """
 
 import base64
@@ -84,7 +96,12 @@ _COMPRESSIBLE = re.compile(
     re.IGNORECASE,
 )
 # An entity tag in a list (empty list elements allowed): weakness indicator, quoted opaque tag.
-_ENTITY_TAG = re.compile(rb'[\s,]*(?:W/)?("[^"]*")\s*(?:,|$)')
+_ENTITY_TAG = re.compile(rb'[\s,]*(W/)?("[^"]*")\s*(?:,|$)')
+# A strong entity tag as RFC 9110 §8.8.3 spells it, to take one the application set.
+_STRONG_TAG = re.compile(rb'"[\x21\x23-\x7e\x80-\xff]*"')
+# Response `Vary` fields the store handles: the request headers its key holds, both codings
+# it keeps, and `Origin`, whose CORS headers app.cors adds outside this middleware.
+_STORABLE_VARY = frozenset({b"accept", b"accept-language", b"accept-encoding", b"origin"})
 _CODING = re.compile(rb"\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*")
 
 
@@ -109,15 +126,43 @@ def none_match(header: bytes, etag: bytes) -> bool:
     header = header.strip()
     if header == b"*":
         return True
+    opaque = etag.removeprefix(b"W/")
+    return any(tag == opaque for _, tag in _entity_tags(header))
+
+
+def if_match(header: str | None, current_etag: str) -> bool:
+    """Whether a request with this `If-Match` may change the resource tagged `current_etag`.
+
+    No header: nothing to check, True. `*` matches the current representation
+    (the caller has one). Otherwise the strong comparison of RFC 9110 §13.1.1:
+    weak tags never match, and the tag of either coding of the current
+    representation does, `current_etag` or its gzip tag, since a client may
+    have read it either way. A malformed value matches nothing, so no change is
+    made on a misread precondition.
+    """
+    if header is None:
+        return True
+    value = header.strip().encode()
+    if value == b"*":
+        return True
+    current = current_etag.encode()
+    if current.startswith(b"W/"):
+        return False
+    codings = {current, gzip_tag(current)}
+    return any(not weak and tag in codings for weak, tag in _entity_tags(value))
+
+
+def _entity_tags(header: bytes) -> list[tuple[bool, bytes]]:
+    """The (weak, opaque tag) pairs of an entity tag list; none at all if it is malformed."""
+    tags: list[tuple[bool, bytes]] = []
     position = 0
     while position < len(header):
         found = _ENTITY_TAG.match(header, position)
         if found is None:
-            return False
-        if found.group(1) == etag.removeprefix(b"W/"):
-            return True
+            return []
+        tags.append((found.group(1) is not None, found.group(2)))
         position = found.end()
-    return False
+    return tags
 
 
 def accepts_gzip(header: bytes) -> bool:
@@ -186,6 +231,9 @@ class HttpCache:
         self.minimum_size = minimum_size
         self.compress_level = compress_level
         self.max_buffer = max_buffer
+        # One read at a time, as RevisionReader's single connection allows; requests
+        # wait for it here without holding a worker thread each.
+        self.revision_limiter = anyio.CapacityLimiter(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -203,11 +251,14 @@ class HttpCache:
         compress = partial(gzip.compress, compresslevel=self.compress_level, mtime=0)
         return await anyio.to_thread.run_sync(compress, body)
 
-    def current_revision(self) -> int | None:
-        """The directory revision, or None (nothing stored or answered from the store)."""
+    async def current_revision(self) -> int | None:
+        """The directory revision, or None (nothing stored or answered from the store).
+
+        Read on a worker thread: a slow database must not stall the event loop.
+        """
         assert self.revision is not None
         try:
-            return self.revision()
+            return await anyio.to_thread.run_sync(self.revision, limiter=self.revision_limiter)
         except Exception:  # the application will report the database's failure itself
             logger.warning("directory revision unreadable; answering without the store")
             return None
@@ -275,7 +326,7 @@ class _Exchange:
     async def run(self, receive: Receive) -> None:
         if self.key is not None:
             assert self.cache.store is not None
-            self.revision = self.cache.current_revision()
+            self.revision = await self.cache.current_revision()
             if self.revision is not None:
                 stored = self.cache.store.get(self.key, self.revision)
                 if stored is not None:
@@ -327,6 +378,9 @@ class _Exchange:
 
     async def _answer(self, body: bytes) -> None:
         assert self.start is not None
+        etag = _get(self.start["headers"], b"etag")  # the application's own, if strong
+        if etag is None or not _STRONG_TAG.fullmatch(etag):
+            etag = entity_tag(body, gzipped=False)
         headers = [
             (name, value)
             for name, value in self.start["headers"]
@@ -341,7 +395,7 @@ class _Exchange:
         representation = Representation(
             headers,
             body,
-            etag=entity_tag(body, gzipped=False),
+            etag=etag,
             gzippable=compressible and len(body) >= self.cache.minimum_size,
         )
         if self.key is not None and self.revision is not None and _storable(headers):
@@ -374,6 +428,10 @@ class _Exchange:
 
 
 def _storable(headers: RawHeaders) -> bool:
-    """Whether a response may be kept: not one its application marked private or no-store."""
+    """Whether a response may be kept: not one marked private or no-store, nor one that
+    varies by a request header the store's key does not hold (or by `*`)."""
     control = (_get(headers, b"cache-control") or b"").lower()
-    return b"no-store" not in control and b"private" not in control
+    if b"no-store" in control or b"private" in control:
+        return False
+    varied = {f.strip().lower() for n, v in headers if n == b"vary" for f in v.split(b",")}
+    return varied - {b""} <= _STORABLE_VARY

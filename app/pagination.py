@@ -16,7 +16,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from annotated_types import Ge
 from fastapi import Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Mapped, Session
 from starlette.datastructures import URL
@@ -32,6 +32,10 @@ SortColumn = ColumnElement[Any] | Mapped[Any]
 
 # Only for the description of `limit`: requests are checked against the app's own settings.
 _documented = get_settings()
+# Documents the bound without enforcing it, since an app may be configured with another.
+_LIMIT_SCHEMA = WithJsonSchema(
+    {"type": "integer", "minimum": 1, "maximum": _documented.page_size_max}
+)
 
 
 class PageLinks(BaseModel):
@@ -71,7 +75,7 @@ class PageRequest:
 async def page_request(
     request: Request,
     limit: Annotated[
-        Annotated[int, Ge(1)] | None,
+        Annotated[int, Ge(1), _LIMIT_SCHEMA] | None,
         PLAIN_DIGITS,
         Query(
             description=f"Items per page: {_documented.page_size_default} unless given, "
@@ -83,8 +87,9 @@ async def page_request(
         str | None,
         Query(
             max_length=2000,
-            description="Opaque cursor from `links.next`.",
-            examples=["eyJzIjoibmFtZSIsImsiOlsiYm9uIGNvdXJhZ2UgZS52LiIsMTJdfQ"],
+            description="Opaque cursor from `links.next`; empty or left out: the first page.",
+            # A cursor is valid for one list, order and search only; empty is valid everywhere.
+            examples=[""],
         ),
     ] = None,
 ) -> PageRequest:
@@ -177,7 +182,15 @@ def decode_cursor(cursor: str, sort: SortKey) -> list[Any]:
             raise ValueError
         return sort.decode(values)
     # OverflowError: a time that UTC cannot hold, or an integer too large for a float.
-    except (ValueError, KeyError, TypeError, OverflowError, binascii.Error) as exc:
+    # RecursionError: JSON nested deeper than the parser goes.
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        OverflowError,
+        RecursionError,
+        binascii.Error,
+    ) as exc:
         raise InvalidParameter(
             "cursor", "not a cursor from this list and order; start again without it"
         ) from exc

@@ -10,7 +10,10 @@ the same, so a write by any process ends every entry at once and no response
 is ever older than the data committed before the request arrived.
 
 The key is everything a response depends on: scheme, `Host` (links are built
-from it unless `WEGWEISER_BASE_URL` is set), root path, path and query string.
+from it unless `WEGWEISER_BASE_URL` is set), root path, path, query string,
+and the `Accept` and `Accept-Language` the response may be negotiated by
+(repeated lines joined, surrounding whitespace trimmed). A response whose
+`Vary` names any other request header is not kept (app.http_cache decides).
 Requests with an `Authorization` header are never stored or answered from
 here, so per-user responses can come later without leaking.
 
@@ -24,7 +27,10 @@ from dataclasses import dataclass
 from starlette.types import Scope
 
 RawHeaders = list[tuple[bytes, bytes]]
-CacheKey = tuple[bytes, ...]
+CacheKey = tuple[bytes | None, ...]
+
+# Request headers responses are negotiated by, and so part of the key.
+NEGOTIATION_HEADERS = (b"accept", b"accept-language")
 
 # Bookkeeping per entry (key, headers, objects), roughly: keeps many tiny
 # entries from passing as free.
@@ -52,17 +58,25 @@ class Representation:
 def cache_key(scope: Scope) -> CacheKey | None:
     """The key of a GET or HEAD request, or None if it must not be answered from the store."""
     host = b""
+    # None when absent: no `Accept` means anything goes, an empty one may not.
+    negotiated: dict[bytes, bytes | None] = dict.fromkeys(NEGOTIATION_HEADERS)
     for name, value in scope["headers"]:
         if name == b"authorization":
             return None
         if name == b"host":
             host = value
+        elif name in negotiated:
+            # Repeated field lines mean one line listing their values (RFC 9110 §5.3).
+            earlier = negotiated[name]
+            value = value.strip()
+            negotiated[name] = value if earlier is None else earlier + b"," + value
     return (
         scope.get("scheme", "http").encode(),
         host,
         scope.get("root_path", "").encode(),
         scope.get("raw_path") or scope["path"].encode(),
         scope.get("query_string", b""),
+        *negotiated.values(),
     )
 
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.main import create_app
 from tests.conftest import Databases
 from tests.databases import migrate
@@ -249,6 +249,22 @@ def test_cursor_of_another_order_is_refused(empty_client: TestClient, path: str)
     )
 
 
+def deep_cursor(prefix: bytes, depth: int) -> str:
+    return base64.urlsafe_b64encode(prefix + b"[" * depth).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("path", [*LISTS, "/search"])
+@pytest.mark.parametrize(
+    "cursor",
+    [deep_cursor(b"", 1000), deep_cursor(b'{"s":"name","k":', 1400)],
+    ids=["document", "sort-values"],
+)
+def test_deeply_nested_cursor_is_refused(empty_client: TestClient, path: str, cursor: str) -> None:
+    """JSON nested deeper than the parser goes is a forged cursor too, not a 500."""
+    params = {"cursor": cursor, **({"q": "sachsen"} if path == "/search" else {})}
+    assert_invalid(empty_client.get(path, params=params), "cursor")
+
+
 @pytest.mark.parametrize("path", FACETED_LISTS)
 @pytest.mark.parametrize(
     "value",
@@ -367,6 +383,29 @@ def test_repeat_limit_is_documented(empty_client: TestClient) -> None:
         assert parameter["schema"]["maxItems"] == 50, (path, name)
         assert parameter["schema"]["items"] == {"type": "string", "minLength": 1, "maxLength": 120}
         assert "50 times" in parameter["description"], (path, name)
+
+
+def test_limit_bounds_are_documented(empty_client: TestClient) -> None:
+    for path, item in empty_client.get("/openapi.json").json()["paths"].items():
+        for parameter in item.get("get", {}).get("parameters", []):
+            if parameter["name"] == "limit":
+                (schema,) = (s for s in parameter["schema"]["anyOf"] if s["type"] == "integer")
+                bounds = (schema["minimum"], schema["maximum"])
+                assert bounds == (1, get_settings().page_size_max), path
+
+
+def test_a_larger_configured_limit_is_accepted(databases: Databases) -> None:
+    """The documented maximum is the default one; each app checks against its own."""
+    url = databases.create()
+    try:
+        migrate(url)
+        settings = Settings(database_url=url, page_size_max=500)
+        with TestClient(create_app(settings)) as client:
+            for path in LISTS:
+                assert client.get(path, params={"limit": 500}).json()["limit"] == 500, path
+            assert_invalid(client.get("/organisations", params={"limit": 501}), "limit")
+    finally:
+        databases.drop(url)
 
 
 def test_unknown_organisation_filter_on_contacts(empty_client: TestClient) -> None:

@@ -14,12 +14,13 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.responses import StreamingResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from app.config import Settings
 from app.db import make_engine
-from app.http_cache import HttpCache, accepts_gzip, none_match
+from app.http_cache import HttpCache, accepts_gzip, if_match, none_match
 from app.main import create_app
 
 MAX_AGE = Settings().cache_max_age
@@ -306,7 +307,8 @@ def test_the_swagger_bundle_is_gzipped_with_its_own_tag(client: TestClient) -> N
     plain, plain_body = raw_get(client, path, PLAIN)
     assert zipped.headers["content-encoding"] == "gzip"
     assert gzip.decompress(zipped_body) == plain_body
-    assert plain.headers["etag"] == identity_tag(plain_body)
+    # The static files' own strong tag names the identity coding.
+    assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
     conditional = client.get(path, headers={**GZIP, "If-None-Match": zipped.headers["etag"]})
     assert conditional.status_code == 304
 
@@ -397,3 +399,77 @@ def test_responses_larger_than_the_buffer_stream_through_without_an_etag() -> No
     assert response.headers["cache-control"] == "public, max-age=60"
     assert head.status_code == 200
     assert head.content == b""
+
+
+# --- ETags the application sets ----------------------------------------------------------------
+
+RECORD_TAG = '"organisation-12-v3"'
+
+
+def tagging_client(etag: str) -> TestClient:
+    """A client on an app whose one record sets `etag` on its (gzip-worthy) response."""
+
+    def record(request: Request) -> JSONResponse:
+        return JSONResponse({"name": "Bon Courage e.V." * 200}, headers={"ETag": etag})
+
+    app = Starlette(routes=[Route("/record", record)])
+    app.add_middleware(HttpCache, max_age=60)
+    return TestClient(app)
+
+
+def test_a_strong_etag_of_the_application_is_kept_with_a_tag_per_coding() -> None:
+    with tagging_client(RECORD_TAG) as client:
+        plain = client.get("/record", headers=PLAIN)
+        zipped, _ = raw_get(client, "/record", GZIP)
+        assert plain.headers["etag"] == RECORD_TAG
+        assert zipped.headers["content-encoding"] == "gzip"
+        assert zipped.headers["etag"] == '"organisation-12-v3-gzip"'
+        for headers, tag in ((PLAIN, RECORD_TAG), (GZIP, zipped.headers["etag"])):
+            not_modified = client.get("/record", headers={**headers, "If-None-Match": tag})
+            assert not_modified.status_code == 304
+            assert not_modified.headers["etag"] == tag
+        other_coding = client.get(
+            "/record", headers={**PLAIN, "If-None-Match": '"organisation-12-v3-gzip"'}
+        )
+        assert other_coding.status_code == 200
+
+
+@pytest.mark.parametrize("etag", ['W/"organisation-12-v3"', "organisation-12-v3", '"a b"'])
+def test_a_weak_or_malformed_etag_of_the_application_gives_way_to_the_hash(etag: str) -> None:
+    with tagging_client(etag) as client:
+        plain = client.get("/record", headers=PLAIN)
+    assert plain.headers["etag"] == identity_tag(plain.content)
+
+
+@pytest.mark.parametrize(
+    ("header", "matches"),
+    [
+        (None, True),  # no precondition
+        ("*", True),
+        (" * ", True),
+        (RECORD_TAG, True),
+        ('"organisation-12-v3-gzip"', True),  # read gzip-compressed
+        (f'"organisation-12-v2", {RECORD_TAG}', True),
+        (f', "x",, {RECORD_TAG} ,', True),  # empty list elements are allowed
+        (f"W/{RECORD_TAG}", False),  # strong comparison: weak tags never match
+        ('W/"organisation-12-v3-gzip"', False),
+        (f'"organisation-12-v2", W/{RECORD_TAG}', False),
+        ('"organisation-12-v2"', False),
+        ('"organisation-12-v3-br"', False),
+        ('"organisation-12"', False),
+        ("organisation-12-v3", False),
+        ('"organisation-12-v3', False),
+        (f'"x", kaputt, {RECORD_TAG}', False),  # malformed: matches nothing
+        ("", False),
+    ],
+)
+def test_if_match_uses_the_strong_comparison_over_both_codings(
+    header: str | None, matches: bool
+) -> None:
+    assert if_match(header, RECORD_TAG) is matches
+
+
+def test_if_match_never_matches_a_weak_current_tag_but_for_star() -> None:
+    assert not if_match('W/"a"', 'W/"a"')
+    assert not if_match('"a"', 'W/"a"')
+    assert if_match("*", 'W/"a"')

@@ -1,15 +1,18 @@
 """Responses kept in memory: answered again while the data is unchanged, never after a write."""
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 import pytest
+from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.config import Settings
 from app.db import make_engine
+from app.http_cache import HttpCache
 from app.main import create_app
-from app.response_cache import ENTRY_OVERHEAD, Representation, ResponseStore
+from app.response_cache import ENTRY_OVERHEAD, Representation, ResponseStore, cache_key
 
 PLAIN = {"Accept-Encoding": "identity"}
 GZIP = {"Accept-Encoding": "gzip"}
@@ -186,3 +189,132 @@ def test_the_store_refuses_entries_over_a_sixteenth_of_its_size() -> None:
     store.put((b"small",), entry(100))
     assert store.get((b"big",), 1) is None
     assert store.get((b"small",), 1) is not None
+
+
+# --- the middleware with a store, on a tiny app ----------------------------------------------
+
+
+JSON_BODY = '{"name": "' + "x" * 2000 + '"}'  # large enough to be gzipped
+
+
+class Negotiating:
+    """An app answering `/thing` by `Accept`, with the `Vary` (and `ETag`) it is given,
+    behind HttpCache with a store."""
+
+    def __init__(
+        self,
+        vary: str = "Accept",
+        revision: Callable[[], int] = lambda: 1,
+        etag: str | None = None,
+    ) -> None:
+        self.calls = 0
+        self.loop_thread: int | None = None
+        self.store = ResponseStore(max_bytes=1_000_000)
+        app = FastAPI()
+
+        @app.get("/thing")
+        async def thing(request: Request) -> Response:
+            self.calls += 1
+            self.loop_thread = threading.get_ident()
+            accept = request.headers.get("accept", "")
+            body, media_type = (
+                ("a;b\n1;2\n", "text/csv") if "csv" in accept else (JSON_BODY, "application/json")
+            )
+            headers = {"Vary": vary, **({"ETag": etag} if etag else {})}
+            return Response(body, media_type=media_type, headers=headers)
+
+        app.add_middleware(HttpCache, max_age=60, store=self.store, revision=revision)
+        self.client = TestClient(app)
+
+
+def test_a_response_varying_by_accept_is_kept_per_accept() -> None:
+    app = Negotiating()
+    with app.client as client:
+        assert client.get("/thing", headers={"Accept": "application/json"}).text == JSON_BODY
+        csv = client.get("/thing", headers={"Accept": "text/csv"})
+        assert csv.headers["content-type"].startswith("text/csv")
+        assert app.calls == 2 and len(app.store) == 2
+        assert client.get("/thing", headers={"Accept": " application/json "}).text == JSON_BODY
+        assert client.get("/thing", headers={"Accept": "text/csv"}).text == csv.text
+        assert app.calls == 2  # both answered from the store
+
+
+@pytest.mark.parametrize("vary", ["Cookie", "*", "Accept, Cookie", "accept-language, User-Agent"])
+def test_a_response_varying_by_another_request_header_is_not_kept(vary: str) -> None:
+    app = Negotiating(vary=vary)
+    with app.client as client:
+        for _ in range(2):
+            assert client.get("/thing", headers={"Cookie": "a=1"}).status_code == 200
+    assert app.calls == 2
+    assert len(app.store) == 0
+
+
+@pytest.mark.parametrize("vary", ["Accept-Language", "Origin", "accept-encoding", "Accept,"])
+def test_a_response_varying_by_what_the_store_tells_apart_is_kept(vary: str) -> None:
+    app = Negotiating(vary=vary)
+    with app.client as client:
+        for _ in range(2):
+            client.get("/thing")
+    assert app.calls == 1
+
+
+def test_the_revision_is_read_off_the_event_loop() -> None:
+    threads: list[int] = []
+
+    def revision() -> int:
+        threads.append(threading.get_ident())
+        return 1
+
+    app = Negotiating(revision=revision)
+    with app.client as client:
+        client.get("/thing")
+    assert threads and app.loop_thread is not None
+    assert app.loop_thread not in threads
+
+
+def test_an_unreadable_revision_answers_without_the_store() -> None:
+    def revision() -> int:
+        raise OSError("database gone")
+
+    app = Negotiating(revision=revision)
+    with app.client as client:
+        for _ in range(2):
+            assert client.get("/thing").text == JSON_BODY
+    assert app.calls == 2
+    assert len(app.store) == 0
+
+
+def scope(*headers: tuple[bytes, bytes]) -> dict[str, object]:
+    return {"type": "http", "path": "/thing", "headers": [(b"host", b"a.example"), *headers]}
+
+
+def test_the_key_holds_accept_and_accept_language_normalised() -> None:
+    plain = cache_key(scope((b"accept", b"text/csv"), (b"accept-language", b"de")))
+    assert plain == cache_key(scope((b"accept-language", b" de"), (b"accept", b"text/csv ")))
+    assert cache_key(scope((b"accept", b"a"), (b"accept", b"b"))) == cache_key(
+        scope((b"accept", b"a,b"))
+    )
+    different = [
+        cache_key(scope()),
+        cache_key(scope((b"accept", b""))),  # empty is not the same as absent
+        plain,
+        cache_key(scope((b"accept", b"text/csv"), (b"accept-language", b"en"))),
+        cache_key(scope((b"accept", b"application/json"), (b"accept-language", b"de"))),
+    ]
+    assert len(set(different)) == len(different)
+    assert cache_key(scope((b"authorization", b"Bearer x"))) is None
+
+
+def test_a_stored_response_keeps_the_etag_of_the_application() -> None:
+    tag = '"organisation-12-v3"'
+    app = Negotiating(etag=tag)
+    with app.client as client:
+        for _ in range(2):
+            assert client.get("/thing", headers=PLAIN).headers["etag"] == tag
+            assert client.get("/thing", headers=GZIP).headers["etag"] == '"organisation-12-v3-gzip"'
+        assert app.calls == 1
+        for headers, etag in ((PLAIN, tag), (GZIP, '"organisation-12-v3-gzip"')):
+            response = client.get("/thing", headers={**headers, "If-None-Match": etag})
+            assert response.status_code == 304
+            assert response.headers["etag"] == etag
+    assert app.calls == 1
