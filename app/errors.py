@@ -289,6 +289,28 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 PROBLEM_EXAMPLES: dict[int, Problem] = {
+    401: Problem(
+        type="/problems/unauthorized",
+        title=HTTPStatus.UNAUTHORIZED.phrase,
+        status=401,
+        detail="The API key is not valid.",
+        instance="/keys",
+    ),
+    403: Problem(
+        type="/problems/forbidden",
+        title=HTTPStatus.FORBIDDEN.phrase,
+        status=403,
+        detail="This operation needs an API key with scope 'admin'; "
+        "the key 'redaktion-leipzig' has: write.",
+        instance="/keys",
+    ),
+    409: Problem(
+        type="/problems/conflict",
+        title=HTTPStatus.CONFLICT.phrase,
+        status=409,
+        detail="An API key named 'redaktion-leipzig' exists already; names are never reused.",
+        instance="/keys",
+    ),
     404: Problem(
         type="/problems/not-found",
         title=HTTPStatus.NOT_FOUND.phrase,

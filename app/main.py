@@ -10,10 +10,12 @@ from fastapi_offline import FastAPIOffline
 from app import problems, root
 from app.config import Settings, get_settings
 from app.contacts.router import router as contacts_router
+from app.cors import Cors
 from app.db import make_engine
 from app.deps import refuse_nul_characters
 from app.errors import document_problems, install_error_handlers
 from app.http_cache import HttpCache
+from app.keys.router import router as keys_router
 from app.networks.router import router as networks_router
 from app.organisations.router import router as organisations_router
 from app.regions.router import router as regions_router
@@ -45,6 +47,10 @@ TAGS = [
     {"name": "regions", "description": "Freistaat Sachsen, its Kreise and the places below them."},
     {"name": "contacts", "description": "E-mail addresses, websites and named people."},
     {"name": "search", "description": "Full-text search across all of the above."},
+    {
+        "name": "keys",
+        "description": "API keys for writing; managing them needs a key with scope `admin`.",
+    },
     {"name": "meta", "description": "The API index and the problem types of its errors."},
 ]
 
@@ -84,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store=app.state.response_store if settings.response_cache_bytes > 0 else None,
         revision=app.state.revision,
     )
+    # Outermost, added last: every response leaves through it, stored ones included.
+    app.add_middleware(Cors, write_origins=settings.cors_write_origins)
     for router in (
         root.router,
         organisations_router,
@@ -91,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         regions_router,
         contacts_router,
         search_router,
+        keys_router,
         problems.router,
     ):
         app.include_router(router)
