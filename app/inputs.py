@@ -1,8 +1,12 @@
 """What every request body shares: unknown fields refused, and the common text types."""
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from app.errors import InvalidBody, InvalidParam, quoted
+
+M = TypeVar("M", bound=BaseModel)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)]
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -13,3 +17,34 @@ class Input(BaseModel):
     """A request body: unknown fields are refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: `patch` applied to `target`; `null` removes a member, objects merge."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for name, value in patch.items():
+        if value is None:
+            result.pop(name, None)
+        else:
+            result[name] = merge_patch(result.get(name), value)
+    return result
+
+
+def validated(model: type[M], data: Any) -> M:
+    """`data` as `model`, or InvalidBody naming every field that does not fit."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        params = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "body"
+            reason = error["msg"]
+            if error["type"] == "extra_forbidden":
+                reason = "unknown field"
+            elif "input" in error and error["type"] != "missing":
+                reason = f"{quoted(error['input'])}: {reason}"
+            params.append(InvalidParam(name=name, location="body", reason=reason))
+        names = ", ".join(dict.fromkeys(p.name for p in params))
+        raise InvalidBody(f"Invalid field(s) in the body: {names}.", params) from None

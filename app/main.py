@@ -8,17 +8,20 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app import problems, root
+from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.contacts.router import router as contacts_router
 from app.cors import Cors
 from app.db import make_engine
 from app.deps import refuse_nul_characters
+from app.editing import document_bodies
 from app.errors import document_problems, install_error_handlers
 from app.http_cache import HttpCache
 from app.keys.router import router as keys_router
 from app.networks.router import router as networks_router
 from app.organisations.router import router as organisations_router
 from app.regions.router import router as regions_router
+from app.relations.router import router as relations_router
 from app.response_cache import ResponseStore
 from app.revision import RevisionReader
 from app.search.router import router as search_router
@@ -46,7 +49,15 @@ TAGS = [
     },
     {"name": "regions", "description": "Freistaat Sachsen, its Kreise and the places below them."},
     {"name": "contacts", "description": "E-mail addresses, websites and named people."},
+    {
+        "name": "relations",
+        "description": "Typed relations between organisations: member of, run by, funded by …",
+    },
     {"name": "search", "description": "Full-text search across all of the above."},
+    {
+        "name": "changes",
+        "description": "The change feed: every create, update and delete, for mirrors.",
+    },
     {
         "name": "keys",
         "description": "API keys for writing; managing them needs a key with scope `admin`.",
@@ -82,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
     install_error_handlers(app)
     document_problems(app)
+    document_bodies(app)
     app.state.response_store = ResponseStore(settings.response_cache_bytes)
     app.state.revision = RevisionReader(settings.database_url)
     app.add_middleware(
@@ -98,7 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         networks_router,
         regions_router,
         contacts_router,
+        relations_router,
         search_router,
+        changes_router,
         keys_router,
         problems.router,
     ):

@@ -72,17 +72,32 @@ class PageRequest:
     cursor: str | None
 
 
+LimitParam = Annotated[
+    Annotated[int, Ge(1), _LIMIT_SCHEMA] | None,
+    PLAIN_DIGITS,
+    Query(
+        description=f"Items per page: {_documented.page_size_default} unless given, "
+        f"at most {_documented.page_size_max}.",
+        examples=[20],
+    ),
+]
+
+
+def checked_limit(request: Request, limit: int | None) -> int:
+    """`limit`, or the default, checked against the app's configured maximum."""
+    settings = get_app_settings(request)
+    if limit is None:
+        return settings.page_size_default
+    if limit > settings.page_size_max:
+        raise InvalidParameter(
+            "limit", f"Input should be less than or equal to {settings.page_size_max}"
+        )
+    return limit
+
+
 async def page_request(
     request: Request,
-    limit: Annotated[
-        Annotated[int, Ge(1), _LIMIT_SCHEMA] | None,
-        PLAIN_DIGITS,
-        Query(
-            description=f"Items per page: {_documented.page_size_default} unless given, "
-            f"at most {_documented.page_size_max}.",
-            examples=[20],
-        ),
-    ] = None,
+    limit: LimitParam = None,
     cursor: Annotated[
         str | None,
         Query(
@@ -94,14 +109,7 @@ async def page_request(
     ] = None,
 ) -> PageRequest:
     """The page size and cursor, `limit` checked against the app's configured maximum."""
-    settings = get_app_settings(request)
-    if limit is None:
-        limit = settings.page_size_default
-    elif limit > settings.page_size_max:
-        raise InvalidParameter(
-            "limit", f"Input should be less than or equal to {settings.page_size_max}"
-        )
-    return PageRequest(limit=limit, cursor=cursor)
+    return PageRequest(limit=checked_limit(request, limit), cursor=cursor)
 
 
 @dataclass(frozen=True)
@@ -253,14 +261,16 @@ def public_url(request: Request) -> URL:
     return URL(f"{base}{path}{query}")
 
 
-def page_links(request: Request, limit: int, next_cursor: str | None) -> PageLinks:
+def page_links(
+    request: Request, limit: int, next_cursor: str | None, cursor_name: str = "cursor"
+) -> PageLinks:
     current = public_url(request)
-    url = current.remove_query_params("cursor")
+    url = current.remove_query_params(cursor_name)
     first = str(url.include_query_params(limit=limit))
     return PageLinks(
         self=str(current),
         first=first,
-        next=str(url.include_query_params(limit=limit, cursor=next_cursor))
+        next=str(url.include_query_params(**{"limit": limit, cursor_name: next_cursor}))
         if next_cursor
         else None,
     )
@@ -273,9 +283,15 @@ def link_header(links: PageLinks) -> str:
     return ", ".join(parts)
 
 
-def paged(request: Request, response: Response, window: Window[T], page: PageRequest) -> Page[T]:
+def paged(
+    request: Request,
+    response: Response,
+    window: Window[T],
+    page: PageRequest,
+    cursor_name: str = "cursor",
+) -> Page[T]:
     """The list envelope for a window, with the RFC 8288 `Link` header set on `response`."""
-    links = page_links(request, page.limit, window.next_cursor)
+    links = page_links(request, page.limit, window.next_cursor, cursor_name)
     response.headers["Link"] = link_header(links)
     if isinstance(window, FacetedWindow):
         return FacetedPage[T](

@@ -33,6 +33,8 @@ def index(session: SessionDep, base: BaseUrlDep) -> Index:
             "networks": f"{base}/networks",
             "regions": f"{base}/regions",
             "contacts": f"{base}/contacts",
+            "relations": f"{base}/relations",
+            "changes": f"{base}/changes",
             # An RFC 6570 URI template: /search needs q.
             "search": f"{base}/search{{?q,type}}",
             "docs": f"{base}/docs",

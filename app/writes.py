@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -166,6 +166,28 @@ def write_transaction(session: Session, author: Author, seed_lock: bool = False)
     except BaseException:
         transaction.rollback()
         raise
+
+
+R = TypeVar("R")
+
+
+def edit(
+    session: Session,
+    author: Author,
+    resource: Resource,
+    load: Callable[[Session], R],
+    if_match: str | None,
+    change: Callable[[Write, R], object],
+) -> R:
+    """Change the record `load` finds, if `If-Match` names its current version: the shape
+    of every update, verification and deletion."""
+    from app.etags import require_match
+
+    with write_transaction(session, author) as write:
+        record = load(session)
+        require_match(if_match, resource, record)
+        change(write, record)
+    return record
 
 
 def verify(write: Write, record: Any, moment: datetime | None = None) -> None:

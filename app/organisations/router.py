@@ -1,16 +1,42 @@
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 
+from app.changes import service as change_service
+from app.changes.models import Resource
+from app.changes.schemas import HistoryEntry
 from app.contacts.models import ContactKind
+from app.db import stored_id
 from app.deps import REPEATABLE, BaseUrlDep, FilterValues, SessionDep, UTCMoment
-from app.errors import PROBLEM_RESPONSES
-from app.organisations import service
+from app.editing import (
+    CREATE_RESPONSES,
+    JSON,
+    MERGE_PATCH,
+    WRITE_RESPONSES,
+    AuthorDep,
+    IfMatch,
+    JsonBody,
+    MergePatchBody,
+    needs,
+    record_response,
+    request_body,
+)
+from app.errors import PROBLEM_RESPONSES, NotFound
+from app.etags import etag_of
+from app.inputs import validated
+from app.organisations import service, writes
 from app.organisations.facets import FACETS
-from app.organisations.models import Level, OrganisationKind
-from app.organisations.schemas import OrganisationDetail, OrganisationSummary
+from app.organisations.models import Level, Organisation, OrganisationKind
+from app.organisations.schemas import (
+    OrganisationCreate,
+    OrganisationDetail,
+    OrganisationSummary,
+    OrganisationUpdate,
+)
 from app.organisations.service import OrganisationSort
-from app.pagination import FacetedPage, PageDep, facets_parameter, paged
+from app.pagination import FacetedPage, Page, PageDep, facets_parameter, paged
 from app.search.query import MAX_QUERY_LENGTH
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
@@ -65,10 +91,30 @@ UpdatedSince = Annotated[
     UTCMoment | None,
     Query(description="Changed at or after this ISO 8601 time.", examples=["2026-01-01T00:00:00Z"]),
 ]
+VerifiedBefore = Annotated[
+    UTCMoment | None,
+    Query(
+        description="Not confirmed by an editor since this ISO 8601 time (never confirmed "
+        "included): what is due for a check.",
+        examples=["2026-01-01T00:00:00Z"],
+    ),
+]
+IncludeDeleted = Annotated[
+    bool,
+    Query(
+        description="Deleted records too, each with its `deleted_at`: with `updated_since`, "
+        "what a mirror must remove.",
+        examples=[False],
+    ),
+]
 SortParam = Annotated[
     OrganisationSort | None,
     Query(description="Order; default `relevance` with `q`, else `name`.", examples=["name"]),
 ]
+
+
+class Cascade(StrEnum):
+    relations = "relations"
 
 
 FacetsDep = Annotated[list[str], Depends(facets_parameter(FACETS))]
@@ -100,6 +146,8 @@ def list_organisations(
     related_to: RelatedFilter = [],  # noqa: B006
     has_contact: ContactFilter = [],  # noqa: B006
     updated_since: UpdatedSince = None,
+    verified_before: VerifiedBefore = None,
+    include_deleted: IncludeDeleted = False,
     sort: SortParam = None,
 ) -> FacetedPage[OrganisationSummary]:
     filters = service.OrganisationFilters(
@@ -112,21 +160,160 @@ def list_organisations(
         related_to=related_to,
         has_contact=has_contact,
         updated_since=updated_since,
+        verified_before=verified_before,
+        include_deleted=include_deleted,
     )
     window = service.list_organisations(session, filters, sort, page, base, facets)
     return paged(request, response, window, page)  # type: ignore[return-value]
 
 
+SlugPath = Annotated[str, Path(max_length=120, examples=["refugee-law-clinic-leipzig"])]
+
+
+def detail_response(
+    session: SessionDep, organisation: Organisation, base: str, status: int = 200
+) -> JSONResponse:
+    """An organisation's representation with its ETag, as every read and write answers."""
+    detail = service.organisation_detail(session, organisation, base)
+    etag = etag_of(Resource.organisation, organisation)
+    return record_response(detail, etag, status, detail.url if status == 201 else None)
+
+
 @router.get(
     "/{slug}",
     summary="Get one organisation",
-    description="With its regions, contacts, relations in both directions and provenance.",
+    description="With its regions, contacts, relations in both directions and provenance. "
+    "A deleted organisation is a 410.",
     response_model=OrganisationDetail,
-    responses=PROBLEM_RESPONSES,
+    responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
-def get_organisation(
-    slug: Annotated[str, Path(max_length=120, examples=["refugee-law-clinic-leipzig"])],
+def get_organisation(slug: SlugPath, session: SessionDep, base: BaseUrlDep) -> JSONResponse:
+    return detail_response(session, service.get_organisation(session, slug), base)
+
+
+@router.post(
+    "",
+    summary="Create an organisation",
+    description=needs("Networks too: the `kind` says what it is.", preconditioned=False),
+    status_code=201,
+    response_model=OrganisationDetail,
+    responses=CREATE_RESPONSES,
+    openapi_extra=request_body(OrganisationCreate, JSON),
+)
+def create_organisation(
+    author: AuthorDep,
+    body: JsonBody,
     session: SessionDep,
     base: BaseUrlDep,
-) -> OrganisationDetail:
-    return service.organisation_detail(session, service.get_organisation(session, slug), base)
+) -> JSONResponse:
+    data = validated(OrganisationCreate, body)
+    return detail_response(session, writes.create(session, author, data), base, status=201)
+
+
+@router.put(
+    "/{slug}",
+    summary="Replace an organisation",
+    description=needs("The body is the organisation's whole editable state."),
+    response_model=OrganisationDetail,
+    responses=WRITE_RESPONSES,
+    openapi_extra=request_body(OrganisationUpdate, JSON),
+)
+def replace_organisation(
+    author: AuthorDep,
+    if_match: IfMatch,
+    slug: SlugPath,
+    body: JsonBody,
+    session: SessionDep,
+    base: BaseUrlDep,
+) -> JSONResponse:
+    data = validated(OrganisationUpdate, body)
+    return detail_response(session, writes.replace(session, author, slug, data, if_match), base)
+
+
+@router.patch(
+    "/{slug}",
+    summary="Change fields of an organisation",
+    description=needs(
+        "A JSON Merge Patch (RFC 7396): the fields given replace theirs, `null` clears one."
+    ),
+    response_model=OrganisationDetail,
+    responses=WRITE_RESPONSES,
+    openapi_extra=request_body(OrganisationUpdate, MERGE_PATCH, JSON),
+)
+def patch_organisation(
+    author: AuthorDep,
+    if_match: IfMatch,
+    slug: SlugPath,
+    body: MergePatchBody,
+    session: SessionDep,
+    base: BaseUrlDep,
+) -> JSONResponse:
+    return detail_response(session, writes.patch(session, author, slug, body, if_match), base)
+
+
+@router.delete(
+    "/{slug}",
+    summary="Delete an organisation",
+    description=needs(
+        "Its contacts go with it. If other organisations relate to it, the answer is 409 "
+        "listing them, unless `cascade=relations` deletes those relations too. Deleted "
+        "records answer 410 and stay in the change feed."
+    ),
+    status_code=204,
+    response_class=Response,
+    responses=WRITE_RESPONSES,
+)
+def delete_organisation(
+    author: AuthorDep,
+    if_match: IfMatch,
+    slug: SlugPath,
+    session: SessionDep,
+    cascade: Annotated[
+        Cascade | None,
+        Query(description="`relations`: delete its relations as well.", examples=["relations"]),
+    ] = None,
+) -> Response:
+    writes.delete(session, author, slug, if_match, cascade is Cascade.relations)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{slug}/verification",
+    summary="Confirm an organisation's facts",
+    description=needs(
+        "Sets `last_verified_at` (and `valid_as_of`) without changing anything else: "
+        "a write of its own, in the history and the feed."
+    ),
+    response_model=OrganisationDetail,
+    responses=WRITE_RESPONSES,
+)
+def verify_organisation(
+    author: AuthorDep,
+    if_match: IfMatch,
+    slug: SlugPath,
+    session: SessionDep,
+    base: BaseUrlDep,
+) -> JSONResponse:
+    return detail_response(session, writes.confirm(session, author, slug, if_match, None), base)
+
+
+@router.get(
+    "/{slug}/history",
+    summary="An organisation's history",
+    description="Every change, newest first: version, time, key name, source note and the "
+    "fields before and after. Deleted organisations keep theirs.",
+    response_model=Page[HistoryEntry],
+    responses=PROBLEM_RESPONSES,
+)
+def organisation_history(
+    slug: SlugPath,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageDep,
+) -> Page[HistoryEntry]:
+    organisation = service.find_organisation(session, slug)
+    if organisation is None:
+        raise NotFound("organisation", "slug", slug)
+    window = change_service.history(session, Resource.organisation, stored_id(organisation), page)
+    return paged(request, response, window, page)

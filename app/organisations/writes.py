@@ -4,7 +4,7 @@ Every function runs inside a `Write` (app.writes) and derives the computed field
 (`name_key`, `search_text`, folded topic keys) here and nowhere else.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +17,7 @@ from app.contacts.models import Contact
 from app.db import live, stored_id
 from app.errors import Conflict, InvalidBody
 from app.folding import fold, slugify
+from app.inputs import merge_patch, validated
 from app.organisations import service
 from app.organisations.indexing import organisation_search_text
 from app.organisations.models import (
@@ -29,7 +30,8 @@ from app.organisations.models import (
 from app.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from app.refs import organisation_url
 from app.regions import service as region_service
-from app.writes import Snapshot, Write
+from app.regions.models import Region
+from app.writes import Author, Snapshot, Write, edit, verify, write_transaction
 
 # Fields a snapshot leaves out: the bookkeeping that changes *because* of a change.
 BOOKKEEPING = ("version", "updated_at", "created_at")
@@ -119,6 +121,27 @@ def watch_organisation(write: Write, organisation: Organisation, dependants: boo
     ).scalars()
     for contact in list(contacts):
         watch_contact(write, contact, dependants=False)
+    _watch_regions(write, _linked_region_ids(session, organisation_id))
+
+
+def _linked_region_ids(session: Session, organisation_id: int) -> list[int]:
+    return list(
+        session.execute(
+            select(col(OrganisationRegion.region_id)).where(
+                col(OrganisationRegion.organisation_id) == organisation_id
+            )
+        ).scalars()
+    )
+
+
+def _watch_regions(write: Write, region_ids: Iterable[int]) -> None:
+    """Regions list their organisations and count those below them: watch them and above."""
+    from app.regions.writes import watch_region
+
+    for region_id in region_ids:
+        region = write.session.get(Region, region_id)
+        if region is not None:
+            watch_region(write, region, dependants=False)
 
 
 # --- Organisations ------------------------------------------------------------------------
@@ -145,7 +168,7 @@ def create_organisation(
     session.add(organisation)
     session.flush()
     _set_topics(session, organisation, data.topics)
-    _set_regions(session, organisation, data)
+    _set_regions(write, organisation, data)
     session.flush()
     write.created(
         Resource.organisation,
@@ -172,7 +195,7 @@ def update_organisation(
         if getattr(organisation, name) != value:
             setattr(organisation, name, value)
     _set_topics(session, organisation, data.topics)
-    _set_regions(session, organisation, data)
+    _set_regions(write, organisation, data)
     return organisation
 
 
@@ -322,7 +345,8 @@ def _set_topics(session: Session, organisation: Organisation, labels: Sequence[s
             link.label = label
 
 
-def _set_regions(session: Session, organisation: Organisation, data: OrganisationUpdate) -> None:
+def _set_regions(write: Write, organisation: Organisation, data: OrganisationUpdate) -> None:
+    session = write.session
     wanted: dict[int, str] = {}
     for index, link in enumerate(data.regions):
         region = region_service.find_region(session, link.region)
@@ -341,6 +365,7 @@ def _set_regions(session: Session, organisation: Organisation, data: Organisatio
             )
         ).scalars()
     }
+    _watch_regions(write, wanted.keys() - current.keys())
     for region_id, link in current.items():
         if region_id not in wanted:
             session.delete(link)
@@ -351,4 +376,66 @@ def _set_regions(session: Session, organisation: Organisation, data: Organisatio
         OrganisationRegion(organisation_id=stored_id(organisation), region_id=rid, role=role)
         for rid, role in wanted.items()
         if rid not in current
+    )
+
+
+# --- Transactions, as the API calls them ------------------------------------------------------
+
+
+def _live(slug: str) -> Callable[[Session], Organisation]:
+    return lambda session: service.get_organisation(session, slug)
+
+
+def create(session: Session, author: Author, data: OrganisationCreate) -> Organisation:
+    with write_transaction(session, author) as write:
+        organisation = create_organisation(write, data)
+    return organisation
+
+
+def replace(
+    session: Session, author: Author, slug: str, data: OrganisationUpdate, if_match: str | None
+) -> Organisation:
+    return edit(
+        session,
+        author,
+        Resource.organisation,
+        _live(slug),
+        if_match,
+        lambda write, organisation: update_organisation(write, organisation, data),
+    )
+
+
+def patch(
+    session: Session, author: Author, slug: str, changes: dict[str, Any], if_match: str | None
+) -> Organisation:
+    def change(write: Write, organisation: Organisation) -> None:
+        state = merge_patch(editable_state(session, organisation), changes)
+        update_organisation(write, organisation, validated(OrganisationUpdate, state))
+
+    return edit(session, author, Resource.organisation, _live(slug), if_match, change)
+
+
+def delete(
+    session: Session, author: Author, slug: str, if_match: str | None, cascade: bool
+) -> Organisation:
+    return edit(
+        session,
+        author,
+        Resource.organisation,
+        _live(slug),
+        if_match,
+        lambda write, organisation: delete_organisation(write, organisation, cascade),
+    )
+
+
+def confirm(
+    session: Session, author: Author, slug: str, if_match: str | None, at: datetime | None
+) -> Organisation:
+    return edit(
+        session,
+        author,
+        Resource.organisation,
+        _live(slug),
+        if_match,
+        lambda write, organisation: verify(write, organisation, at),
     )

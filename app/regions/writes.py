@@ -1,5 +1,6 @@
 """Writes of regions: the tree stays a tree, and names are folded here for sorting and search."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -11,12 +12,13 @@ from app.contacts.models import Contact
 from app.db import live, stored_id
 from app.errors import Conflict, InvalidBody
 from app.folding import fold, slugify
+from app.inputs import merge_patch, validated
 from app.organisations.models import Organisation, OrganisationRegion
 from app.organisations.writes import BOOKKEEPING, iso, watch_organisation
 from app.regions import service
 from app.regions.models import Region
 from app.regions.schemas import RegionCreate, RegionUpdate
-from app.writes import Snapshot, Write
+from app.writes import Author, Snapshot, Write, edit, verify, write_transaction
 
 
 def region_key(region: Region) -> str:
@@ -25,24 +27,31 @@ def region_key(region: Region) -> str:
 
 
 def region_snapshot(session: Session, region: Region) -> Snapshot:
-    (summary,) = service.region_summaries(session, [region], "")
-    return summary.model_dump(mode="json", exclude=set(BOOKKEEPING)) | {
+    """What `/regions/{code}` shows: the region with its parent, children and organisations."""
+    detail = service.region_detail(session, region, "")
+    return detail.model_dump(mode="json", exclude=set(BOOKKEEPING)) | {
         "deleted_at": iso(region.deleted_at)
     }
 
 
-def watch_region(write: Write, region: Region) -> None:
-    """Watch a region and every record that shows its name: organisations and contacts in it,
-    and the regions below it."""
+def watch_region(write: Write, region: Region, dependants: bool = True) -> None:
+    """Watch a region and the regions above it (their children and counts show it) and, with
+    `dependants`, every record that shows its name: organisations and contacts in it, and
+    the regions below it."""
     from app.contacts.writes import watch_contact
 
     session = write.session
-    write.watch(
-        Resource.region,
-        region,
-        lambda: region_key(region),
-        lambda: region_snapshot(session, region),
-    )
+    node: Region | None = region
+    while node is not None:
+        write.watch(
+            Resource.region,
+            node,
+            lambda node=node: region_key(node),  # type: ignore[misc]
+            lambda node=node: region_snapshot(session, node),  # type: ignore[misc]
+        )
+        node = session.get(Region, node.parent_id) if node.parent_id else None
+    if not dependants:
+        return
     organisations = session.execute(
         select(Organisation)
         .join(OrganisationRegion, col(OrganisationRegion.organisation_id) == col(Organisation.id))
@@ -57,12 +66,7 @@ def watch_region(write: Write, region: Region) -> None:
     for child in list(
         session.execute(select(Region).where(col(Region.parent_id) == region.id)).scalars()
     ):
-        write.watch(
-            Resource.region,
-            child,
-            lambda child=child: region_key(child),  # type: ignore[misc]
-            lambda child=child: region_snapshot(session, child),  # type: ignore[misc]
-        )
+        watch_region(write, child, dependants=False)
 
 
 def create_region(write: Write, data: RegionCreate) -> Region:
@@ -71,9 +75,12 @@ def create_region(write: Write, data: RegionCreate) -> Region:
     if not slug:
         raise InvalidBody.field("slug", "cannot be made from the name; give one")
     _check_unique(session, slug, data.code, None)
-    region = Region(
-        slug=slug, **_columns(session, data, None), created_at=write.now, updated_at=write.now
-    )
+    values = _columns(session, data, None)
+    if values["parent_id"] is not None:
+        parent = session.get(Region, values["parent_id"])
+        assert parent is not None
+        watch_region(write, parent, dependants=False)
+    region = Region(slug=slug, **values, created_at=write.now, updated_at=write.now)
     session.add(region)
     session.flush()
     write.created(
@@ -92,6 +99,10 @@ def update_region(write: Write, region: Region, data: RegionUpdate) -> Region:
     if data.valid_as_of is None:
         values["valid_as_of"] = region.valid_as_of
     watch_region(write, region)
+    if values["parent_id"] is not None:
+        parent = session.get(Region, values["parent_id"])
+        assert parent is not None
+        watch_region(write, parent, dependants=False)
     for name, value in values.items():
         if getattr(region, name) != value:
             setattr(region, name, value)
@@ -187,3 +198,47 @@ def _refuse_cycle(session: Session, region: Region, parent: Region) -> None:
             )
         seen.add(stored_id(node))
         node = session.get(Region, node.parent_id) if node.parent_id else None
+
+
+# --- Transactions, as the API calls them ------------------------------------------------------
+
+
+def _live(key: str) -> Callable[[Session], Region]:
+    return lambda session: service.get_region(session, key)
+
+
+def create(session: Session, author: Author, data: RegionCreate) -> Region:
+    with write_transaction(session, author) as write:
+        region = create_region(write, data)
+    return region
+
+
+def replace(
+    session: Session, author: Author, key: str, data: RegionUpdate, if_match: str | None
+) -> Region:
+    return edit(
+        session,
+        author,
+        Resource.region,
+        _live(key),
+        if_match,
+        lambda write, region: update_region(write, region, data),
+    )
+
+
+def patch(
+    session: Session, author: Author, key: str, changes: dict[str, Any], if_match: str | None
+) -> Region:
+    def change(write: Write, region: Region) -> None:
+        state = merge_patch(editable_state(session, region), changes)
+        update_region(write, region, validated(RegionUpdate, state))
+
+    return edit(session, author, Resource.region, _live(key), if_match, change)
+
+
+def delete(session: Session, author: Author, key: str, if_match: str | None) -> Region:
+    return edit(session, author, Resource.region, _live(key), if_match, delete_region)
+
+
+def confirm(session: Session, author: Author, key: str, if_match: str | None) -> Region:
+    return edit(session, author, Resource.region, _live(key), if_match, verify)

@@ -1,10 +1,14 @@
 """Reads of relations as records of their own (`/relations/{id}`)."""
 
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
+from app.db import live
 from app.errors import Gone, NotFound
+from app.organisations import graph
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation, Relation
+from app.pagination import PageRequest, SortKey, Window, fetch_window
 from app.refs import relation_url
 from app.relations.schemas import RelationRecord
 from app.sources import service as source_service
@@ -42,4 +46,24 @@ def relation_public(session: Session, relation: Relation, base: str) -> Relation
         valid_as_of=relation.valid_as_of,
         last_verified_at=relation.last_verified_at,
         deleted_at=relation.deleted_at,
+    )
+
+
+BY_ID = SortKey("id", (col(Relation.id),), (False,), (int,))
+
+
+def list_relations(
+    session: Session, organisation: str | None, page: PageRequest, base: str
+) -> Window[RelationRecord]:
+    query = select(Relation).where(live(Relation))
+    if organisation is not None:
+        organisation_id = graph.organisation_id(session, organisation, "organisation")
+        query = query.where(
+            (col(Relation.subject_id) == organisation_id)
+            | (col(Relation.object_id) == organisation_id)
+        )
+    window = fetch_window(session, query, BY_ID, page)
+    relations = [row[0] for row in window.rows]
+    return Window(
+        [relation_public(session, r, base) for r in relations], window.total, window.next_cursor
     )

@@ -1,0 +1,42 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.changes import service
+from app.changes.schemas import FeedItem
+from app.deps import BaseUrlDep, SessionDep
+from app.errors import PROBLEM_RESPONSES
+from app.pagination import LimitParam, Page, PageRequest, checked_limit, paged
+
+router = APIRouter(prefix="/changes", tags=["changes"])
+
+
+@router.get(
+    "",
+    summary="The change feed",
+    description="Every create, update and delete of every record, in commit order, from the "
+    "first load of the seed on. `links.next` is on every page, the last included: store it "
+    "and ask it again later to get exactly the changes committed since, none skipped and "
+    "none twice. Each item links to the record (a deleted one answers 410).",
+    response_model=Page[FeedItem],
+    responses=PROBLEM_RESPONSES,
+)
+def list_changes(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    base: BaseUrlDep,
+    limit: LimitParam = None,
+    since: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            description="A cursor from `links.next`: the changes after it. Without: from the "
+            "first.",
+            examples=[""],
+        ),
+    ] = None,
+) -> Page[FeedItem]:
+    page = PageRequest(checked_limit(request, limit), since)
+    window = service.feed(session, since, page.limit, base)
+    return paged(request, response, window, page, cursor_name="since")
