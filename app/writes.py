@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
@@ -119,21 +119,59 @@ class Write:
                 continue
             self.changes.append(
                 Change(
-                    revision=self.revision,
-                    resource=watched.resource,
-                    record_id=stored_id(record),
-                    key=watched.key(),
-                    action=action,
-                    version=record.version,
-                    changed_at=self.now,
-                    actor=self.author.actor,
-                    source_note=self.author.source_note,
-                    changes=diff,
+                    **change_row(
+                        self.revision,
+                        self.author,
+                        watched.resource,
+                        stored_id(record),
+                        watched.key(),
+                        action,
+                        record.version,
+                        self.now,
+                        diff,
+                    )
                 )
             )
         self.session.add_all(self.changes)
         self.session.flush()
         return self.changes
+
+
+def begin_write(connection: Connection, now: datetime) -> int:
+    """The first statement of every write transaction: the writers' lock, and the revision
+    this transaction commits. For bulk writers (the synthetic generator) too."""
+    return int(connection.execute(_BEGIN, {"now": now, "on": True}).scalar_one())
+
+
+def end_write(connection: Connection) -> None:
+    """The last statement before commit: the revision triggers count again."""
+    connection.execute(_END, {"off": False})
+
+
+def change_row(
+    revision: int,
+    author: Author,
+    resource: Resource,
+    record_id: int,
+    key: str,
+    action: Action,
+    version: int,
+    changed_at: datetime,
+    changes: dict[str, Any],
+) -> dict[str, Any]:
+    """A row of the change log, as every writer enters it."""
+    return {
+        "revision": revision,
+        "resource": resource.value,
+        "record_id": record_id,
+        "key": key,
+        "action": action.value,
+        "version": version,
+        "changed_at": changed_at,
+        "actor": author.actor,
+        "source_note": author.source_note,
+        "changes": changes,
+    }
 
 
 @contextmanager
@@ -148,11 +186,10 @@ def write_transaction(session: Session, author: Author, seed_lock: bool = False)
         if seed_lock:
             wait_for_lock(session.connection(), SEED_LOCK)
         now = utc_now()
-        revision = session.execute(_BEGIN, {"now": now, "on": True}).scalar_one()
-        write = Write(session, author, now, int(revision))
+        write = Write(session, author, now, begin_write(session.connection(), now))
         yield write
         changed = write.finish()
-        session.execute(_END, {"off": False})
+        end_write(session.connection())
         if changed:
             transaction.commit()
         else:

@@ -1,4 +1,4 @@
-"""Benchmark databases: migrated SQLite files filled by `seed.synthetic`, cached between runs.
+"""Benchmark databases: migrated SQLite files filled by `bench.synthetic`, cached between runs.
 
 A cached file is reused only while everything that shapes its contents is
 unchanged: the size, the seed, the migrations, the generator and the search keys.
@@ -16,13 +16,15 @@ from sqlalchemy import text
 from app.db import make_engine
 from app.organisations.service import OrganisationFilters, OrganisationSort, sort_key
 from app.pagination import encode_cursor
+from bench import synthetic
 from bench.server import ROOT
-from seed import synthetic
 
 # Files whose changes make a cached database stale.
 INPUTS = (
     "migrations/versions",
-    "seed/synthetic.py",
+    "bench/synthetic.py",
+    "app/writes.py",
+    "app/organisations/writes.py",
     "app/organisations/indexing.py",
     "app/folding.py",
 )

@@ -56,6 +56,11 @@ def normalised_value(kind: ContactKind, value: str) -> str:
     return value
 
 
+def derived_fields(value: str, label: str | None, role: str | None) -> dict[str, str]:
+    """The column computed from a contact's text: its search and sort key."""
+    return {"value_key": contact_search_text(value, label, role)}
+
+
 def contact_snapshot(session: Session, contact: Contact) -> Snapshot:
     (public,) = service.public_contacts(session, [contact], "")
     return public.model_dump(mode="json", exclude=set(BOOKKEEPING)) | {
@@ -195,7 +200,7 @@ def _columns(
         "label": data.label,
         "role": data.role,
         "region_id": region_id,
-        "value_key": contact_search_text(value, data.label, data.role),
+        **derived_fields(value, data.label, data.role),
         "corrections": list(origin.corrections),
         "source_id": origin.source_id,
         "source_slide": origin.slide,

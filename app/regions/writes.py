@@ -26,6 +26,11 @@ def region_key(region: Region) -> str:
     return region.code or region.slug
 
 
+def derived_fields(name: str) -> dict[str, str]:
+    """The column computed from a region's name: its sort and search key."""
+    return {"name_key": fold(name)}
+
+
 def region_snapshot(session: Session, region: Region) -> Snapshot:
     """What `/regions/{code}` shows: the region with its parent, children and organisations."""
     detail = service.region_detail(session, region, "")
@@ -179,7 +184,7 @@ def _columns(session: Session, data: RegionUpdate, region: Region | None) -> dic
     return {
         "code": data.code,
         "name": data.name,
-        "name_key": fold(data.name),
+        **derived_fields(data.name),
         "kind": data.kind.value,
         "parent_id": parent_id,
         "note": data.note,

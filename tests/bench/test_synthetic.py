@@ -11,7 +11,7 @@ from app.db import make_engine
 from app.folding import fold
 from app.organisations.indexing import contact_search_text, organisation_search_text
 from app.organisations.models import NETWORK_KINDS, OrganisationKind
-from seed import synthetic
+from bench import synthetic
 from tests.conftest import Databases
 from tests.databases import migrate
 
@@ -237,3 +237,32 @@ def test_the_api_serves_the_synthetic_directory(
             "('network', 'committee', 'working_group', 'round_table')",
         )[0][0]
     )
+
+
+def test_the_feed_starts_with_every_synthetic_record_as_created(
+    synthetic_database: str, client_for: Callable[[str], TestClient]
+) -> None:
+    """The generator writes through the write path: one transaction, one revision, and a
+    change-log row per record, so a mirror can start from the feed."""
+    counts = {
+        name: rows(synthetic_database, f"SELECT count(*) FROM {name}")[0][0]
+        for name in ("region", "organisation", "contact", "organisation_relation")
+    }
+    assert rows(synthetic_database, "SELECT value, writing FROM directory_revision") == [
+        (1, False)
+    ]
+    client = client_for(synthetic_database)
+    first = client.get("/changes?limit=200").json()
+    assert first["total"] == sum(counts.values())
+    assert {item["action"] for item in first["items"]} == {"created"}
+    by_resource = dict(
+        rows(synthetic_database, "SELECT resource, count(*) FROM change GROUP BY resource")
+    )
+    assert by_resource == {
+        "region": counts["region"],
+        "organisation": counts["organisation"],
+        "contact": counts["contact"],
+        "relation": counts["organisation_relation"],
+    }
+    item = first["items"][-1]
+    assert client.get(item["url"]).json()["version"] == item["version"] == 1

@@ -1,4 +1,4 @@
-"""`python -m seed.synthetic --organisations N`: a large synthetic directory for benchmarks.
+"""`python -m bench.synthetic --organisations N`: a large synthetic directory for benchmarks.
 
 The directory looks like the real one: German names and descriptions, the real
 Saxon districts with their official codes and a few hundred municipalities
@@ -6,9 +6,12 @@ under them, every kind of organisation, topics, contacts and typed relations.
 Everything is drawn from one random generator seeded by `--seed`, timestamps
 included, so the same arguments give the same database row for row.
 
-Rows are written with bulk inserts in one transaction, with the derived search
-fields computed exactly as the application computes them. Every record points
-to the source document `synthetic`, so nobody mistakes it for real data.
+Rows are written with bulk inserts in one write transaction of the application's
+write path (app.writes: its lock, one revision, a change-log row per record,
+so the change feed starts with these records as created), with the derived
+fields computed by the resources' own functions (`derived_fields` in
+app/<resource>/writes.py). Every record points to the source document
+`synthetic`, so nobody mistakes it for real data.
 """
 
 import argparse
@@ -27,11 +30,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401 - registers every table on the metadata
+from app.changes.models import Action, Resource
 from app.config import get_settings
+from app.contacts import writes as contact_writes
 from app.contacts.models import ContactKind
 from app.db import make_engine
-from app.folding import fold, slugify
-from app.organisations.indexing import contact_search_text, organisation_search_text
+from app.folding import slugify
+from app.organisations import writes as organisation_writes
 from app.organisations.models import (
     NETWORK_KINDS,
     Level,
@@ -39,7 +44,9 @@ from app.organisations.models import (
     RegionRole,
     RelationType,
 )
+from app.regions import writes as region_writes
 from app.regions.models import RegionKind
+from app.writes import Author, begin_write, change_row, end_write
 
 SOURCE_SLUG = "synthetic"
 SECTION = "Synthetische Daten"
@@ -47,6 +54,8 @@ BATCH_SIZE = 5_000
 # Timestamps are drawn between these two moments, so they are part of the seed too.
 EPOCH = datetime(2023, 1, 1, tzinfo=UTC)
 GENERATED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+VALID_AS_OF = GENERATED_AT.date()
+AUTHOR = Author("synthetic", "Synthetische Daten für Last- und Leistungstests")
 
 
 # --- Regions -------------------------------------------------------------------------------
@@ -621,6 +630,7 @@ def _generate(engine: Engine, organisations: int, seed: int, append: bool) -> Su
             f"(missing: {', '.join(sorted(missing))}); run `alembic upgrade head` first"
         )
     with engine.begin() as connection:
+        revision = begin_write(connection, GENERATED_AT)
         existing = connection.execute(
             select(func.count()).select_from(table("organisation"))
         ).scalar_one()
@@ -629,9 +639,10 @@ def _generate(engine: Engine, organisations: int, seed: int, append: bool) -> Su
                 f"the database already holds {existing} organisations; "
                 "pass --append to add synthetic ones to them"
             )
-        writer = _Writer(connection, random.Random(seed))
+        writer = _Writer(connection, random.Random(seed), revision)
         writer.write(organisations)
         writer.finish()
+        end_write(connection)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("ANALYZE"))
@@ -639,9 +650,10 @@ def _generate(engine: Engine, organisations: int, seed: int, append: bool) -> Su
 
 
 class _Writer:
-    def __init__(self, connection: Connection, rng: random.Random) -> None:
+    def __init__(self, connection: Connection, rng: random.Random, revision: int) -> None:
         self.connection = connection
         self.rng = rng
+        self.revision = revision
         self.rows: dict[str, int] = defaultdict(int)
         self.next_id = {
             name: (connection.execute(select(func.max(table(name).c.id))).scalar() or 0) + 1
@@ -680,8 +692,10 @@ class _Writer:
                 "published_on": date(2026, 1, 1),
                 "authors": [],
                 "publisher": "Wegweiser Sachsen",
-                "file_name": "seed/synthetic.py",
-                **self._tracked(GENERATED_AT),
+                "file_name": "bench/synthetic.py",
+                "version": 1,
+                "created_at": GENERATED_AT,
+                "updated_at": GENERATED_AT,
             },
         )
         self.rows["source_document"] += 1
@@ -715,7 +729,7 @@ class _Writer:
                         "code": region.code,
                         "slug": region.slug,
                         "name": region.name,
-                        "name_key": fold(region.name),
+                        **region_writes.derived_fields(region.name),
                         "kind": region.kind.value,
                         "parent_id": ids[region.parent_code] if region.parent_code else None,
                         "note": region.note,
@@ -725,6 +739,9 @@ class _Writer:
                 by_slug[region.slug] = found
             ids[key] = found
         self._insert("region", new_rows)
+        self._created(
+            Resource.region, [(r["id"], r["code"] or r["slug"], r["created_at"]) for r in new_rows]
+        )
         return ids
 
     # Organisations
@@ -775,7 +792,8 @@ class _Writer:
             row, chosen_topics = self._organisation(id_, kind, home)
             organisations.append(row)
             topics += (
-                {"organisation_id": id_, "topic": fold(t), "label": t} for t in chosen_topics
+                {"organisation_id": id_, "topic": key, "label": label}
+                for key, label in organisation_writes.topic_rows(chosen_topics).items()
             )
             links.append(
                 {"organisation_id": id_, "region_id": home.area_id, "role": RegionRole.area.value}
@@ -793,6 +811,12 @@ class _Writer:
         self._insert("organisation_topic", topics)
         self._insert("organisation_region", links)
         self._insert("contact", contacts)
+        self._created(
+            Resource.organisation, [(o["id"], o["slug"], o["created_at"]) for o in organisations]
+        )
+        self._created(
+            Resource.contact, [(c["id"], str(c["id"]), c["created_at"]) for c in contacts]
+        )
 
     def _organisation(self, id_: int, kind: str, home: Home) -> tuple[dict[str, Any], list[str]]:
         rng = self.rng
@@ -832,8 +856,7 @@ class _Writer:
             "description": description,
             "tasks": tasks,
             "target_groups": target_groups,
-            "name_key": fold(name),
-            "search_text": organisation_search_text(
+            **organisation_writes.derived_fields(
                 name, short_name, [name], description, tasks, topics, target_groups
             ),
             "names_in_source": [name],
@@ -842,6 +865,7 @@ class _Writer:
             "source_slide": None,
             "source_section": SECTION,
             "version": 1,
+            "valid_as_of": VALID_AS_OF,
             "created_at": created_at,
             "updated_at": updated_at,
         }
@@ -921,7 +945,7 @@ class _Writer:
                 "label": label,
                 "role": role,
                 "region_id": home.seat_id if kind is ContactKind.address else None,
-                "value_key": contact_search_text(value, label, role),
+                **contact_writes.derived_fields(value, label, role),
                 "corrections": [],
                 "source_id": self.source_id,
                 "source_slide": None,
@@ -972,9 +996,13 @@ class _Writer:
                     }
                 )
                 if len(rows) >= BATCH_SIZE:
-                    self._insert("organisation_relation", rows)
+                    self._insert_relations(rows)
                     rows = []
+        self._insert_relations(rows)
+
+    def _insert_relations(self, rows: list[dict[str, Any]]) -> None:
         self._insert("organisation_relation", rows)
+        self._created(Resource.relation, [(r["id"], str(r["id"]), r["created_at"]) for r in rows])
 
     # Writing
 
@@ -985,7 +1013,22 @@ class _Writer:
 
     @staticmethod
     def _tracked(moment: datetime) -> dict[str, Any]:
-        return {"version": 1, "created_at": moment, "updated_at": moment}
+        return {
+            "version": 1,
+            "created_at": moment,
+            "updated_at": moment,
+            "valid_as_of": VALID_AS_OF,
+        }
+
+    def _created(self, resource: Resource, records: list[tuple[int, str, datetime]]) -> None:
+        """Enter new records in the change log; bulk creates record no field values."""
+        self._insert(
+            "change",
+            [
+                change_row(self.revision, AUTHOR, resource, id_, key, Action.created, 1, moment, {})
+                for id_, key, moment in records
+            ],
+        )
 
     def _insert(self, name: str, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -1023,7 +1066,7 @@ def _listing(items: Sequence[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m seed.synthetic",
+        prog="python -m bench.synthetic",
         description="Write a synthetic directory into a migrated database (for benchmarks).",
     )
     parser.add_argument("--organisations", type=int, required=True, help="how many to write")
@@ -1043,12 +1086,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         summary = generate(url, args.organisations, args.seed, args.append)
     except SyntheticError as exc:
-        print(f"seed.synthetic: nothing written: {exc}", file=sys.stderr)
+        print(f"bench.synthetic: nothing written: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        print(f"seed.synthetic: nothing written, the database refused: {exc}", file=sys.stderr)
+        print(f"bench.synthetic: nothing written, the database refused: {exc}", file=sys.stderr)
         return 1
-    print(f"seed.synthetic: {summary.describe()}")
+    print(f"bench.synthetic: {summary.describe()}")
     return 0
 
 
