@@ -8,12 +8,13 @@ STAMP := $(VENV)/.installed
 
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test setup migrate seed lint format typecheck check check-migrations bench lock clean help
+.PHONY: run test setup migrate seed key lint format typecheck check check-migrations bench lock clean help
 
 help:
 	@echo "make run    - set up, migrate, seed (if empty) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make check  - lint, type-check and verify the migrations match the models"
+	@echo "make key NAME=… - create an API key with scope write (printed once, on the last line)"
 	@echo "make bench  - run the benchmark (see bench/README.md)"
 	@echo "make lock   - re-pin dependencies after editing pyproject.toml"
 
@@ -31,6 +32,10 @@ migrate: setup
 
 seed: migrate
 	$(BIN)/python -m seed --if-empty
+
+key: migrate
+	@test -n "$(NAME)" || { echo "make key NAME=<who uses it> [SCOPE=admin] [EXPIRES=2027-06-30]"; exit 2; }
+	$(BIN)/python -m app keys create --name "$(NAME)" --scope $(or $(SCOPE),write) $(if $(EXPIRES),--expires $(EXPIRES))
 
 run: seed
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)

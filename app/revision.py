@@ -1,11 +1,13 @@
 """The directory's revision: one number that changes with every committed write.
 
-Triggers on every directory table (migration `c4d9e2f1a6b8`) raise
-`directory_revision.value` in the writing transaction itself, so a reader that
-sees the new value also sees the data written with it, whichever process or
-tool wrote it (the API, the seed loader, an operator's SQL). The response cache
-(app.response_cache) keys what it stores by this number; a change feed for
-mirroring tools can start from it later.
+The write path (app.writes) raises `directory_revision.value` once, as the first
+statement of every write transaction; triggers on every directory table
+(migrations `c4d9e2f1a6b8`, `d81f3a6c2b47`) raise it for writes from outside the
+write path (an operator's SQL) and stand aside while the write path's `writing`
+flag is set. Either way the rise is part of the writing transaction, so a reader
+that sees the new value also sees the data written with it, whichever process
+wrote it. The response cache (app.response_cache) keys what it stores by this
+number; the change log records it with every change.
 
 On PostgreSQL the row is also a lock: concurrent writing transactions take
 turns at it. The directory is written rarely, and a `SEQUENCE` would not do:
@@ -52,9 +54,9 @@ _READ = text("SELECT value FROM directory_revision WHERE id = 1")
 class RevisionReader:
     """Reads the current revision, one short query per call, on a connection of its own.
 
-    The response store asks before every GET, from the event loop's thread. Its
-    own connection never waits for the application's pool, which under load is
-    held by requests whose clean-up the (then blocked) loop would have to run.
+    The response store asks before every GET, from a worker thread (app.http_cache).
+    Its own connection never waits for the application's pool, which under load is
+    held by requests waiting for their turn.
     """
 
     def __init__(self, database_url: str) -> None:
