@@ -7,7 +7,11 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 from app.db import make_engine
+from app.organisations import service as organisation_service
+from app.organisations import writes as organisation_writes
+from app.organisations.schemas import OrganisationUpdate
 from app.revision import DIRECTORY_TABLES, RevisionReader
+from app.writes import Author, write_transaction
 from seed.loader import load, read_seed_file
 
 # One harmless update or delete per table, valid on both engines.
@@ -118,3 +122,38 @@ def test_loading_the_same_seed_again_leaves_the_revision_alone(engine: Engine) -
     with Session(engine) as session:
         load(session, read_seed_file())
     assert revision(engine) == before
+
+
+def test_a_write_that_matches_no_row_leaves_the_revision_alone(engine: Engine) -> None:
+    before = revision(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE organisation SET name = 'Weg' WHERE slug = 'gibt-es-nicht'")
+        )
+        connection.execute(text("DELETE FROM contact WHERE id < 0"))
+    assert revision(engine) == before
+
+
+def test_the_write_path_raises_the_revision_once_per_transaction(engine: Engine) -> None:
+    """However many rows and records one write changes, the revision rises by one."""
+    before = revision(engine)
+    with Session(engine) as session, write_transaction(session, Author("test")) as write:
+        organisation = organisation_service.get_organisation(session, "raa-sachsen")
+        state = organisation_writes.editable_state(session, organisation)
+        state["name"] = "RAA Sachsen e.V. (umbenannt)"  # shown by its relations and contacts too
+        state["topics"] = [*state["topics"], "neu"]
+        organisation_writes.update_organisation(
+            write, organisation, OrganisationUpdate.model_validate(state)
+        )
+    changed = len(write.changes)
+    assert changed > 1
+    assert revision(engine) == before + 1
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT writing FROM directory_revision")).scalar_one() in (
+            False,
+            0,
+        )
+        revisions = connection.execute(
+            text("SELECT DISTINCT revision FROM change WHERE actor = 'test'")
+        ).scalars()
+        assert list(revisions) == [before + 1]
