@@ -403,6 +403,28 @@ def test_changed_links_bump_the_organisation_and_stale_rows_go(
     assert [t for t, r in relations.items() if r["deleted_at"] is not None] == ["sponsored_by"]
 
 
+def test_a_contact_whose_value_changes_case_keeps_its_id(
+    loaded_database: str, tmp_path: Path
+) -> None:
+    """A correction of case is an update of the same contact, not a new one: its URL stays."""
+    before = {c["value"].lower(): c for c in dump(loaded_database)["contact"]}
+    changed = mini_seed()
+    opfer = next(o for o in changed["organisations"] if o["slug"] == "opferberatung-raa-sachsen")
+    opfer["contacts"][0]["value"] = "Opferberatung.Chemnitz@RAA-Sachsen.de"
+    report = load_file(loaded_database, write_seed(tmp_path / "case.yaml", changed))
+    assert report.updated["contact"] == 1
+    assert report.created["contact"] == report.deleted["contact"] == 0
+    after = {c["value"].lower(): c for c in dump(loaded_database)["contact"]}
+    old, new = (
+        before["opferberatung.chemnitz@raa-sachsen.de"],
+        after["opferberatung.chemnitz@raa-sachsen.de"],
+    )
+    assert new["id"] == old["id"]
+    assert new["value"] == "Opferberatung.Chemnitz@raa-sachsen.de"  # domains are case-free
+    assert new["version"] == old["version"] + 1
+    assert new["deleted_at"] is None
+
+
 def topic_labels(url: str, slug: str) -> dict[str, str]:
     data = dump(url)
     organisation_id = by_slug(data["organisation"])[slug]["id"]
