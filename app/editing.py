@@ -57,7 +57,8 @@ async def _read_json(request: Request, accepted: list[str]) -> Any:
         if len(body) > limit:  # a chunked body declares no length
             raise PayloadTooLarge(limit)
     try:
-        return json.loads(body)
+        # UTF-8 only (RFC 8259 §8.1; a BOM is ignored): bytes would be read as UTF-16 or 32.
+        return json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, RecursionError):
         raise MalformedBody("The body is not JSON in UTF-8.") from None
     except json.JSONDecodeError as exc:

@@ -33,7 +33,9 @@ class FeedItem(BaseModel):
     )
     action: str = Field(examples=["updated"], description="`created`, `updated` or `deleted`.")
     key: str = Field(
-        examples=["bon-courage"], description="Slug, region code (else slug) or id in its URL."
+        examples=["bon-courage"],
+        description="Slug (a region's too, which outlasts a change of its code) or id: "
+        "the same for every change of a record.",
     )
     version: int = Field(examples=[4])
     changed_at: datetime

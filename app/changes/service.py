@@ -5,6 +5,7 @@ from sqlmodel import Session, col
 
 from app.changes.models import Change, Resource
 from app.changes.schemas import FeedItem, HistoryEntry
+from app.errors import InvalidParameter
 from app.pagination import PageRequest, SortKey, Window, decode_cursor, encode_cursor, fetch_window
 
 NEWEST_FIRST = SortKey("history", (col(Change.id),), (True,), (int,))
@@ -55,7 +56,10 @@ def feed(session: Session, since: str | None, limit: int, base: str) -> Window[F
     again later. Positions are handed out in commit order (app.writes), so
     asking again finds exactly the changes committed since.
     """
-    after = decode_cursor(since, FEED_ORDER)[0] if since else 0
+    try:
+        after = decode_cursor(since, FEED_ORDER)[0] if since else 0
+    except InvalidParameter as exc:  # the feed's cursor parameter is `since`
+        raise InvalidParameter("since", exc.params[0].reason) from None
     rows = list(
         session.execute(
             select(Change).where(col(Change.id) > after).order_by(col(Change.id)).limit(limit)

@@ -254,4 +254,9 @@ def delete(session: Session, author: Author, contact_id: int, if_match: str | No
 
 
 def confirm(session: Session, author: Author, contact_id: int, if_match: str | None) -> Contact:
-    return edit(session, author, Resource.contact, _live(contact_id), if_match, verify)
+    def change(write: Write, contact: Contact) -> None:
+        # Unwatched, the write would log nothing and be rolled back.
+        watch_contact(write, contact, dependants=False)
+        verify(write, contact)
+
+    return edit(session, author, Resource.contact, _live(contact_id), if_match, change)

@@ -3,13 +3,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from app.changes.models import Resource
 from app.deps import BaseUrlDep, SessionDep
+from app.editing import WRITE_RESPONSES, record_response
 from app.errors import PROBLEM_RESPONSES
+from app.etags import etag_of
 from app.organisations import service
 from app.organisations.models import NETWORK_KINDS
 from app.organisations.router import (
     ContactFilter,
     FacetsDep,
+    IncludeDeleted,
     LevelFilter,
     NetworkFilter,
     QueryText,
@@ -18,6 +22,7 @@ from app.organisations.router import (
     SortParam,
     TopicFilter,
     UpdatedSince,
+    VerifiedBefore,
 )
 from app.organisations.schemas import NetworkDetail, NetworkSummary
 from app.pagination import FacetedPage, PageDep, paged
@@ -54,6 +59,8 @@ def list_networks(
     related_to: RelatedFilter = [],  # noqa: B006
     has_contact: ContactFilter = [],  # noqa: B006
     updated_since: UpdatedSince = None,
+    verified_before: VerifiedBefore = None,
+    include_deleted: IncludeDeleted = False,
     sort: SortParam = None,
 ) -> FacetedPage[NetworkSummary]:
     filters = service.OrganisationFilters(
@@ -66,6 +73,8 @@ def list_networks(
         related_to=related_to,
         has_contact=has_contact,
         updated_since=updated_since,
+        verified_before=verified_before,
+        include_deleted=include_deleted,
         networks_only=True,
     )
     window = service.list_networks(session, filters, sort, page, base, facets)
@@ -75,12 +84,16 @@ def list_networks(
 @router.get(
     "/{slug}",
     summary="Get one network with its members",
+    description="A deleted network is a 410. The `ETag` is the organisation's, as "
+    "`If-Match` on `/organisations/{slug}` takes it.",
     response_model=NetworkDetail,
-    responses=PROBLEM_RESPONSES,
+    responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
 def get_network(
     slug: Annotated[str, Path(max_length=120, examples=["asyl-konferenz"])],
     session: SessionDep,
     base: BaseUrlDep,
-) -> NetworkDetail:
-    return service.network_detail(session, service.get_network(session, slug), base)
+) -> Response:
+    network = service.get_network(session, slug)
+    detail = service.network_detail(session, network, base)
+    return record_response(detail, etag_of(Resource.organisation, network))

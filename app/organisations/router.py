@@ -28,7 +28,7 @@ from app.etags import etag_of
 from app.inputs import validated
 from app.organisations import service, writes
 from app.organisations.facets import FACETS
-from app.organisations.models import Level, Organisation, OrganisationKind
+from app.organisations.models import NETWORK_KINDS, Level, Organisation, OrganisationKind
 from app.organisations.schemas import (
     OrganisationCreate,
     OrganisationDetail,
@@ -174,7 +174,12 @@ def detail_response(
     session: SessionDep, organisation: Organisation, base: str, status: int = 200
 ) -> JSONResponse:
     """An organisation's representation with its ETag, as every read and write answers."""
-    detail = service.organisation_detail(session, organisation, base)
+    detail: OrganisationDetail
+    if status == 201 and organisation.kind in NETWORK_KINDS:
+        # A new network's `Location` is /networks/{slug}: answer with what is there.
+        detail = service.network_detail(session, organisation, base)
+    else:
+        detail = service.organisation_detail(session, organisation, base)
     etag = etag_of(Resource.organisation, organisation)
     return record_response(detail, etag, status, detail.url if status == 201 else None)
 

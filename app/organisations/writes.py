@@ -21,6 +21,7 @@ from app.inputs import merge_patch, validated
 from app.organisations import service
 from app.organisations.indexing import organisation_search_text
 from app.organisations.models import (
+    INVERSE_RELATION,
     NETWORK_KINDS,
     Organisation,
     OrganisationRegion,
@@ -249,7 +250,8 @@ def dependants(
     return [
         {
             "relation": f"/relations/{r.id}",
-            "type": r.type,
+            # Read from this organisation's side, as its `relations` show it.
+            "type": r.type if r.subject_id == organisation.id else INVERSE_RELATION[r.type],
             "organisation": (
                 other := others[r.object_id if r.subject_id == organisation.id else r.subject_id]
             ).slug,
@@ -431,11 +433,9 @@ def delete(
 def confirm(
     session: Session, author: Author, slug: str, if_match: str | None, at: datetime | None
 ) -> Organisation:
-    return edit(
-        session,
-        author,
-        Resource.organisation,
-        _live(slug),
-        if_match,
-        lambda write, organisation: verify(write, organisation, at),
-    )
+    def change(write: Write, organisation: Organisation) -> None:
+        # Unwatched, the write would log nothing and be rolled back.
+        watch_organisation(write, organisation, dependants=False)
+        verify(write, organisation, at)
+
+    return edit(session, author, Resource.organisation, _live(slug), if_match, change)

@@ -26,6 +26,12 @@ def region_key(region: Region) -> str:
     return region.code or region.slug
 
 
+def logged_key(region: Region) -> str:
+    """How the change log (and so the feed) names a region: by its slug, which never changes.
+    A code can be corrected, and the old one would then lead nowhere."""
+    return region.slug
+
+
 def derived_fields(name: str) -> dict[str, str]:
     """The column computed from a region's name: its sort and search key."""
     return {"name_key": fold(name)}
@@ -51,7 +57,7 @@ def watch_region(write: Write, region: Region, dependants: bool = True) -> None:
         write.watch(
             Resource.region,
             node,
-            lambda node=node: region_key(node),  # type: ignore[misc]
+            lambda node=node: logged_key(node),  # type: ignore[misc]
             lambda node=node: region_snapshot(session, node),  # type: ignore[misc]
         )
         node = session.get(Region, node.parent_id) if node.parent_id else None
@@ -91,7 +97,7 @@ def create_region(write: Write, data: RegionCreate) -> Region:
     write.created(
         Resource.region,
         region,
-        lambda: region_key(region),
+        lambda: logged_key(region),
         lambda: region_snapshot(session, region),
     )
     return region
@@ -246,4 +252,9 @@ def delete(session: Session, author: Author, key: str, if_match: str | None) -> 
 
 
 def confirm(session: Session, author: Author, key: str, if_match: str | None) -> Region:
-    return edit(session, author, Resource.region, _live(key), if_match, verify)
+    def change(write: Write, region: Region) -> None:
+        # Unwatched, the write would log nothing and be rolled back.
+        watch_region(write, region, dependants=False)
+        verify(write, region)
+
+    return edit(session, author, Resource.region, _live(key), if_match, change)

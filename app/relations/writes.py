@@ -202,4 +202,9 @@ def delete(session: Session, author: Author, relation_id: int, if_match: str | N
 
 
 def confirm(session: Session, author: Author, relation_id: int, if_match: str | None) -> Relation:
-    return edit(session, author, Resource.relation, _live(relation_id), if_match, verify)
+    def change(write: Write, relation: Relation) -> None:
+        # Unwatched, the write would log nothing and be rolled back.
+        watch_relation(write, relation)
+        verify(write, relation)
+
+    return edit(session, author, Resource.relation, _live(relation_id), if_match, change)
