@@ -154,7 +154,8 @@ class Gone(DomainError):
     def __init__(self, resource: str, key_name: str, key: object, deleted_at: datetime) -> None:
         super().__init__(
             f"The {resource} with {key_name} {quoted(key)} was deleted.",
-            extra={"deleted_at": deleted_at.isoformat()},
+            # As every other time in the API: UTC with `Z`.
+            extra={"deleted_at": deleted_at.isoformat().replace("+00:00", "Z")},
         )
 
 

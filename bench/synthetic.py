@@ -739,9 +739,7 @@ class _Writer:
                 by_slug[region.slug] = found
             ids[key] = found
         self._insert("region", new_rows)
-        self._created(
-            Resource.region, [(r["id"], r["code"] or r["slug"], r["created_at"]) for r in new_rows]
-        )
+        self._created(Resource.region, [(r["id"], r["slug"], r["created_at"]) for r in new_rows])
         return ids
 
     # Organisations

@@ -126,11 +126,3 @@ class OrganisationCreate(OrganisationUpdate):
         examples=["refugee-law-clinic-leipzig"],
         description="The record's key in URLs; made from the name if not given.",
     )
-
-
-class VerificationInput(Input):
-    """Body of a verification (optional): nothing, or when the facts were confirmed."""
-
-    verified_at: datetime | None = Field(
-        default=None, description="When the facts were confirmed; default: now."
-    )

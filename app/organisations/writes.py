@@ -188,10 +188,13 @@ def update_organisation(
 ) -> Organisation:
     """Make `organisation` what `data` says (a `PUT`): fields, topics and regions."""
     session = write.session
-    watch_organisation(write, organisation)
     values = _columns(data, origin or _origin_of(organisation))
     if data.valid_as_of is None:  # unchanged unless given
         values["valid_as_of"] = organisation.valid_as_of
+    # Others show only its slug (fixed), name and kind: watch them only when those change.
+    # The regions it joins or leaves are watched by _set_regions.
+    shown_elsewhere = (values["name"], values["kind"]) != (organisation.name, organisation.kind)
+    watch_organisation(write, organisation, dependants=shown_elsewhere)
     for name, value in values.items():
         if getattr(organisation, name) != value:
             setattr(organisation, name, value)
@@ -367,7 +370,7 @@ def _set_regions(write: Write, organisation: Organisation, data: OrganisationUpd
             )
         ).scalars()
     }
-    _watch_regions(write, wanted.keys() - current.keys())
+    _watch_regions(write, wanted.keys() ^ current.keys())  # joined or left
     for region_id, link in current.items():
         if region_id not in wanted:
             session.delete(link)
