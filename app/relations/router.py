@@ -25,6 +25,7 @@ from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
 from app.inputs import validated
 from app.organisations.models import Relation
+from app.organisations.router import IncludeDeleted, UpdatedSince, VerifiedBefore
 from app.pagination import Page, PageDep, paged
 from app.relations import service, writes
 from app.relations.schemas import RelationInput, RelationRecord
@@ -64,8 +65,12 @@ def list_relations(
             examples=["bon-courage"],
         ),
     ] = None,
+    updated_since: UpdatedSince = None,
+    verified_before: VerifiedBefore = None,
+    include_deleted: IncludeDeleted = False,
 ) -> Page[RelationRecord]:
-    window = service.list_relations(session, organisation, page, base)
+    filters = service.RelationFilters(organisation, updated_since, verified_before, include_deleted)
+    window = service.list_relations(session, filters, page, base)
     return paged(request, response, window, page)
 
 

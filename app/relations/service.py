@@ -1,9 +1,12 @@
 """Reads of relations as records of their own (`/relations/{id}`)."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.db import live
+from app.db import as_utc, live, not_verified_since
 from app.errors import Gone, NotFound
 from app.organisations import graph
 from app.organisations import service as organisation_service
@@ -52,16 +55,30 @@ def relation_public(session: Session, relation: Relation, base: str) -> Relation
 BY_ID = SortKey("id", (col(Relation.id),), (False,), (int,))
 
 
+@dataclass(frozen=True)
+class RelationFilters:
+    organisation: str | None = None
+    updated_since: datetime | None = None
+    verified_before: datetime | None = None
+    include_deleted: bool = False
+
+
 def list_relations(
-    session: Session, organisation: str | None, page: PageRequest, base: str
+    session: Session, filters: RelationFilters, page: PageRequest, base: str
 ) -> Window[RelationRecord]:
-    query = select(Relation).where(live(Relation))
-    if organisation is not None:
-        organisation_id = graph.organisation_id(session, organisation, "organisation")
+    query = select(Relation)
+    if not filters.include_deleted:
+        query = query.where(live(Relation))
+    if filters.organisation is not None:
+        organisation_id = graph.organisation_id(session, filters.organisation, "organisation")
         query = query.where(
             (col(Relation.subject_id) == organisation_id)
             | (col(Relation.object_id) == organisation_id)
         )
+    if filters.updated_since:
+        query = query.where(col(Relation.updated_at) >= as_utc(filters.updated_since))
+    if filters.verified_before:
+        query = query.where(not_verified_since(Relation, filters.verified_before))
     window = fetch_window(session, query, BY_ID, page)
     relations = [row[0] for row in window.rows]
     return Window(

@@ -864,6 +864,12 @@ def test_a_deleted_organisation_is_gone_everywhere(editor: Editor) -> None:
     assert {c["url"] for c in deleted_contacts if c["deleted_at"]} == {
         f"http://testserver{p}" for p in contact_paths
     }
+    deleted_relations = walk(
+        editor.client, "/relations", {"include_deleted": "true", "updated_since": since}
+    )
+    assert {r["url"] for r in deleted_relations if r["deleted_at"]} == {
+        f"http://testserver{p}" for p in relation_paths
+    }
     history = editor.json(f"{CLINIC}/history")["items"]
     assert (history[0]["action"], history[0]["version"]) == ("deleted", 2)
     # Writes to it are refused as gone, whatever the tag.
