@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,6 +36,7 @@ from sqlmodel import Session
 from app.changes.models import Action, Change, Resource
 from app.db import stored_id, utc_now
 from app.errors import Conflict
+from app.inputs import merge_patch, validated
 from app.locks import SEED_LOCK, wait_for_lock
 
 Snapshot = dict[str, Any]
@@ -225,6 +227,70 @@ def edit(
         require_match(if_match, resource, record)
         change(write, record)
     return record
+
+
+K = TypeVar("K")
+U = TypeVar("U", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Editing(Generic[R, K, U]):
+    """The transactions behind one resource's `PUT`, `PATCH`, `DELETE` and verification."""
+
+    resource: Resource
+    get: Callable[[Session, K], R]  # the live record by its key: NotFound or Gone otherwise
+    state: Callable[[Session, R], dict[str, Any]]  # its editable state, as `model` reads it
+    model: type[U]  # the whole editable state: the body of PUT, and what PATCH must leave
+    update: Callable[[Write, R, U], object]
+    remove: Callable[[Write, R], object]
+    watch: Callable[[Write, R], None]  # the record alone, for a verification
+
+    def _edit(
+        self,
+        session: Session,
+        author: Author,
+        key: K,
+        if_match: str | None,
+        change: Callable[[Write, R], object],
+    ) -> R:
+        return edit(session, author, self.resource, lambda s: self.get(s, key), if_match, change)
+
+    def replace(self, session: Session, author: Author, key: K, data: U, if_match: str | None) -> R:
+        return self._edit(session, author, key, if_match, lambda w, r: self.update(w, r, data))
+
+    def patch(
+        self,
+        session: Session,
+        author: Author,
+        key: K,
+        changes: dict[str, Any],
+        if_match: str | None,
+    ) -> R:
+        """Apply a JSON Merge Patch to the record's editable state, then `update` with it."""
+
+        def change(write: Write, record: R) -> None:
+            state = merge_patch(self.state(write.session, record), changes)
+            self.update(write, record, validated(self.model, state))
+
+        return self._edit(session, author, key, if_match, change)
+
+    def delete(
+        self,
+        session: Session,
+        author: Author,
+        key: K,
+        if_match: str | None,
+        remove: Callable[[Write, R], object] | None = None,
+    ) -> R:
+        return self._edit(session, author, key, if_match, remove or self.remove)
+
+    def confirm(self, session: Session, author: Author, key: K, if_match: str | None) -> R:
+        def change(write: Write, record: R) -> None:
+            # Unwatched, the write would log nothing and be rolled back.
+            self.watch(write, record)
+            verify(write, record)
+
+        return self._edit(session, author, key, if_match, change)
 
 
 def verify(write: Write, record: Any, moment: datetime | None = None) -> None:

@@ -164,7 +164,7 @@ def replace_contact(
     base: BaseUrlDep,
 ) -> Response:
     data = validated(ContactUpdate, body)
-    contact = writes.replace(session, author, contact_id, data, if_match)
+    contact = writes.EDITING.replace(session, author, contact_id, data, if_match)
     return detail_response(session, contact, base)
 
 
@@ -184,7 +184,7 @@ def patch_contact(
     session: SessionDep,
     base: BaseUrlDep,
 ) -> Response:
-    contact = writes.patch(session, author, contact_id, body, if_match)
+    contact = writes.EDITING.patch(session, author, contact_id, body, if_match)
     return detail_response(session, contact, base)
 
 
@@ -202,7 +202,7 @@ def delete_contact(
     contact_id: ContactId,
     session: SessionDep,
 ) -> Response:
-    writes.delete(session, author, contact_id, if_match)
+    writes.EDITING.delete(session, author, contact_id, if_match)
     return Response(status_code=204)
 
 
@@ -220,7 +220,9 @@ def verify_contact(
     session: SessionDep,
     base: BaseUrlDep,
 ) -> Response:
-    return detail_response(session, writes.confirm(session, author, contact_id, if_match), base)
+    return detail_response(
+        session, writes.EDITING.confirm(session, author, contact_id, if_match), base
+    )
 
 
 @router.get(

@@ -1,6 +1,5 @@
 """Writes of contacts: values checked and normalised by kind, search keys derived here."""
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,14 +15,13 @@ from app.contacts.models import Contact, ContactKind
 from app.contacts.schemas import ContactCreate, ContactUpdate
 from app.db import stored_id
 from app.errors import Conflict, InvalidBody
-from app.inputs import merge_patch, validated
 from app.organisations import service as organisation_service
 from app.organisations.indexing import contact_search_text
 from app.organisations.models import Organisation
 from app.organisations.writes import BOOKKEEPING, Origin, iso, watch_organisation
 from app.regions import service as region_service
 from app.regions.models import Region
-from app.writes import Author, Snapshot, Write, edit, verify, write_transaction
+from app.writes import Author, Editing, Snapshot, Write, write_transaction
 
 # Numbers written without a country code are German ones.
 DEFAULT_PHONE_REGION = "DE"
@@ -212,51 +210,18 @@ def _columns(
 # --- Transactions, as the API calls them ------------------------------------------------------
 
 
-def _live(contact_id: int) -> Callable[[Session], Contact]:
-    return lambda session: service.get_contact(session, contact_id)
-
-
 def create(session: Session, author: Author, data: ContactCreate) -> Contact:
     with write_transaction(session, author) as write:
         contact = create_contact(write, data)
     return contact
 
 
-def replace(
-    session: Session, author: Author, contact_id: int, data: ContactUpdate, if_match: str | None
-) -> Contact:
-    return edit(
-        session,
-        author,
-        Resource.contact,
-        _live(contact_id),
-        if_match,
-        lambda write, contact: update_contact(write, contact, data),
-    )
-
-
-def patch(
-    session: Session,
-    author: Author,
-    contact_id: int,
-    changes: dict[str, Any],
-    if_match: str | None,
-) -> Contact:
-    def change(write: Write, contact: Contact) -> None:
-        state = merge_patch(editable_state(session, contact), changes)
-        update_contact(write, contact, validated(ContactUpdate, state))
-
-    return edit(session, author, Resource.contact, _live(contact_id), if_match, change)
-
-
-def delete(session: Session, author: Author, contact_id: int, if_match: str | None) -> Contact:
-    return edit(session, author, Resource.contact, _live(contact_id), if_match, delete_contact)
-
-
-def confirm(session: Session, author: Author, contact_id: int, if_match: str | None) -> Contact:
-    def change(write: Write, contact: Contact) -> None:
-        # Unwatched, the write would log nothing and be rolled back.
-        watch_contact(write, contact, dependants=False)
-        verify(write, contact)
-
-    return edit(session, author, Resource.contact, _live(contact_id), if_match, change)
+EDITING = Editing(
+    Resource.contact,
+    service.get_contact,
+    editable_state,
+    ContactUpdate,
+    update_contact,
+    delete_contact,
+    lambda write, contact: watch_contact(write, contact, dependants=False),
+)

@@ -232,7 +232,9 @@ def replace_organisation(
     base: BaseUrlDep,
 ) -> JSONResponse:
     data = validated(OrganisationUpdate, body)
-    return detail_response(session, writes.replace(session, author, slug, data, if_match), base)
+    return detail_response(
+        session, writes.EDITING.replace(session, author, slug, data, if_match), base
+    )
 
 
 @router.patch(
@@ -253,7 +255,9 @@ def patch_organisation(
     session: SessionDep,
     base: BaseUrlDep,
 ) -> JSONResponse:
-    return detail_response(session, writes.patch(session, author, slug, body, if_match), base)
+    return detail_response(
+        session, writes.EDITING.patch(session, author, slug, body, if_match), base
+    )
 
 
 @router.delete(
@@ -278,7 +282,8 @@ def delete_organisation(
         Query(description="`relations`: delete its relations as well.", examples=["relations"]),
     ] = None,
 ) -> Response:
-    writes.delete(session, author, slug, if_match, cascade is Cascade.relations)
+    remove = writes.delete_with_relations if cascade is Cascade.relations else None
+    writes.EDITING.delete(session, author, slug, if_match, remove)
     return Response(status_code=204)
 
 
@@ -299,7 +304,7 @@ def verify_organisation(
     session: SessionDep,
     base: BaseUrlDep,
 ) -> JSONResponse:
-    return detail_response(session, writes.confirm(session, author, slug, if_match, None), base)
+    return detail_response(session, writes.EDITING.confirm(session, author, slug, if_match), base)
 
 
 @router.get(

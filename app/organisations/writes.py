@@ -4,7 +4,7 @@ Every function runs inside a `Write` (app.writes) and derives the computed field
 (`name_key`, `search_text`, folded topic keys) here and nowhere else.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +17,6 @@ from app.contacts.models import Contact
 from app.db import live, stored_id
 from app.errors import Conflict, InvalidBody
 from app.folding import fold, slugify
-from app.inputs import merge_patch, validated
 from app.organisations import service
 from app.organisations.indexing import organisation_search_text
 from app.organisations.models import (
@@ -32,7 +31,7 @@ from app.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from app.refs import organisation_url
 from app.regions import service as region_service
 from app.regions.models import Region
-from app.writes import Author, Snapshot, Write, edit, verify, write_transaction
+from app.writes import Author, Editing, Snapshot, Write, write_transaction
 
 # Fields a snapshot leaves out: the bookkeeping that changes *because* of a change.
 BOOKKEEPING = ("version", "updated_at", "created_at")
@@ -387,58 +386,22 @@ def _set_regions(write: Write, organisation: Organisation, data: OrganisationUpd
 # --- Transactions, as the API calls them ------------------------------------------------------
 
 
-def _live(slug: str) -> Callable[[Session], Organisation]:
-    return lambda session: service.get_organisation(session, slug)
-
-
 def create(session: Session, author: Author, data: OrganisationCreate) -> Organisation:
     with write_transaction(session, author) as write:
         organisation = create_organisation(write, data)
     return organisation
 
 
-def replace(
-    session: Session, author: Author, slug: str, data: OrganisationUpdate, if_match: str | None
-) -> Organisation:
-    return edit(
-        session,
-        author,
-        Resource.organisation,
-        _live(slug),
-        if_match,
-        lambda write, organisation: update_organisation(write, organisation, data),
-    )
+EDITING = Editing(
+    Resource.organisation,
+    service.get_organisation,
+    editable_state,
+    OrganisationUpdate,
+    update_organisation,
+    lambda write, organisation: delete_organisation(write, organisation, cascade=False),
+    lambda write, organisation: watch_organisation(write, organisation, dependants=False),
+)
 
 
-def patch(
-    session: Session, author: Author, slug: str, changes: dict[str, Any], if_match: str | None
-) -> Organisation:
-    def change(write: Write, organisation: Organisation) -> None:
-        state = merge_patch(editable_state(session, organisation), changes)
-        update_organisation(write, organisation, validated(OrganisationUpdate, state))
-
-    return edit(session, author, Resource.organisation, _live(slug), if_match, change)
-
-
-def delete(
-    session: Session, author: Author, slug: str, if_match: str | None, cascade: bool
-) -> Organisation:
-    return edit(
-        session,
-        author,
-        Resource.organisation,
-        _live(slug),
-        if_match,
-        lambda write, organisation: delete_organisation(write, organisation, cascade),
-    )
-
-
-def confirm(
-    session: Session, author: Author, slug: str, if_match: str | None, at: datetime | None
-) -> Organisation:
-    def change(write: Write, organisation: Organisation) -> None:
-        # Unwatched, the write would log nothing and be rolled back.
-        watch_organisation(write, organisation, dependants=False)
-        verify(write, organisation, at)
-
-    return edit(session, author, Resource.organisation, _live(slug), if_match, change)
+def delete_with_relations(write: Write, organisation: Organisation) -> None:
+    delete_organisation(write, organisation, cascade=True)

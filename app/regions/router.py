@@ -140,7 +140,9 @@ def replace_region(
     base: BaseUrlDep,
 ) -> Response:
     data = validated(RegionUpdate, body)
-    return detail_response(session, writes.replace(session, author, code, data, if_match), base)
+    return detail_response(
+        session, writes.EDITING.replace(session, author, code, data, if_match), base
+    )
 
 
 @router.patch(
@@ -159,7 +161,9 @@ def patch_region(
     session: SessionDep,
     base: BaseUrlDep,
 ) -> Response:
-    return detail_response(session, writes.patch(session, author, code, body, if_match), base)
+    return detail_response(
+        session, writes.EDITING.patch(session, author, code, body, if_match), base
+    )
 
 
 @router.delete(
@@ -176,7 +180,7 @@ def delete_region(
     code: CodePath,
     session: SessionDep,
 ) -> Response:
-    writes.delete(session, author, code, if_match)
+    writes.EDITING.delete(session, author, code, if_match)
     return Response(status_code=204)
 
 
@@ -194,7 +198,7 @@ def verify_region(
     session: SessionDep,
     base: BaseUrlDep,
 ) -> Response:
-    return detail_response(session, writes.confirm(session, author, code, if_match), base)
+    return detail_response(session, writes.EDITING.confirm(session, author, code, if_match), base)
 
 
 @router.get(

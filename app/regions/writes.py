@@ -1,6 +1,5 @@
 """Writes of regions: the tree stays a tree, and names are folded here for sorting and search."""
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -12,13 +11,12 @@ from app.contacts.models import Contact
 from app.db import live, stored_id
 from app.errors import Conflict, InvalidBody
 from app.folding import fold, slugify
-from app.inputs import merge_patch, validated
 from app.organisations.models import Organisation, OrganisationRegion
 from app.organisations.writes import BOOKKEEPING, iso, watch_organisation
 from app.regions import service
 from app.regions.models import Region
 from app.regions.schemas import RegionCreate, RegionUpdate
-from app.writes import Author, Snapshot, Write, edit, verify, write_transaction
+from app.writes import Author, Editing, Snapshot, Write, write_transaction
 
 
 def region_key(region: Region) -> str:
@@ -214,47 +212,18 @@ def _refuse_cycle(session: Session, region: Region, parent: Region) -> None:
 # --- Transactions, as the API calls them ------------------------------------------------------
 
 
-def _live(key: str) -> Callable[[Session], Region]:
-    return lambda session: service.get_region(session, key)
-
-
 def create(session: Session, author: Author, data: RegionCreate) -> Region:
     with write_transaction(session, author) as write:
         region = create_region(write, data)
     return region
 
 
-def replace(
-    session: Session, author: Author, key: str, data: RegionUpdate, if_match: str | None
-) -> Region:
-    return edit(
-        session,
-        author,
-        Resource.region,
-        _live(key),
-        if_match,
-        lambda write, region: update_region(write, region, data),
-    )
-
-
-def patch(
-    session: Session, author: Author, key: str, changes: dict[str, Any], if_match: str | None
-) -> Region:
-    def change(write: Write, region: Region) -> None:
-        state = merge_patch(editable_state(session, region), changes)
-        update_region(write, region, validated(RegionUpdate, state))
-
-    return edit(session, author, Resource.region, _live(key), if_match, change)
-
-
-def delete(session: Session, author: Author, key: str, if_match: str | None) -> Region:
-    return edit(session, author, Resource.region, _live(key), if_match, delete_region)
-
-
-def confirm(session: Session, author: Author, key: str, if_match: str | None) -> Region:
-    def change(write: Write, region: Region) -> None:
-        # Unwatched, the write would log nothing and be rolled back.
-        watch_region(write, region, dependants=False)
-        verify(write, region)
-
-    return edit(session, author, Resource.region, _live(key), if_match, change)
+EDITING = Editing(
+    Resource.region,
+    service.get_region,
+    editable_state,
+    RegionUpdate,
+    update_region,
+    delete_region,
+    lambda write, region: watch_region(write, region, dependants=False),
+)

@@ -124,7 +124,7 @@ def replace_relation(
     base: BaseUrlDep,
 ) -> Response:
     data = validated(RelationInput, body)
-    relation = writes.replace(session, author, relation_id, data, if_match)
+    relation = writes.EDITING.replace(session, author, relation_id, data, if_match)
     return detail_response(session, relation, base)
 
 
@@ -144,7 +144,7 @@ def patch_relation(
     session: SessionDep,
     base: BaseUrlDep,
 ) -> Response:
-    relation = writes.patch(session, author, relation_id, body, if_match)
+    relation = writes.EDITING.patch(session, author, relation_id, body, if_match)
     return detail_response(session, relation, base)
 
 
@@ -162,7 +162,7 @@ def delete_relation(
     relation_id: RelationId,
     session: SessionDep,
 ) -> Response:
-    writes.delete(session, author, relation_id, if_match)
+    writes.EDITING.delete(session, author, relation_id, if_match)
     return Response(status_code=204)
 
 
@@ -180,7 +180,7 @@ def verify_relation(
     session: SessionDep,
     base: BaseUrlDep,
 ) -> Response:
-    relation = writes.confirm(session, author, relation_id, if_match)
+    relation = writes.EDITING.confirm(session, author, relation_id, if_match)
     return detail_response(session, relation, base)
 
 

@@ -1,6 +1,5 @@
 """Writes of the typed relations between organisations."""
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,13 +9,12 @@ from sqlmodel import Session, col
 from app.changes.models import Resource
 from app.db import stored_id
 from app.errors import Conflict, InvalidBody
-from app.inputs import merge_patch, validated
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation, Relation
 from app.organisations.writes import BOOKKEEPING, Origin, iso, watch_organisation
 from app.relations.schemas import RelationInput
 from app.relations.service import get_relation, relation_public
-from app.writes import Author, Snapshot, Write, edit, verify, write_transaction
+from app.writes import Author, Editing, Snapshot, Write, write_transaction
 
 
 def relation_snapshot(session: Session, relation: Relation) -> Snapshot:
@@ -160,51 +158,18 @@ def _relation_columns(
 # --- Transactions, as the API calls them ------------------------------------------------------
 
 
-def _live(relation_id: int) -> Callable[[Session], Relation]:
-    return lambda session: get_relation(session, relation_id)
-
-
 def create(session: Session, author: Author, data: RelationInput) -> Relation:
     with write_transaction(session, author) as write:
         relation = create_relation(write, data)
     return relation
 
 
-def replace(
-    session: Session, author: Author, relation_id: int, data: RelationInput, if_match: str | None
-) -> Relation:
-    return edit(
-        session,
-        author,
-        Resource.relation,
-        _live(relation_id),
-        if_match,
-        lambda write, relation: update_relation(write, relation, data),
-    )
-
-
-def patch(
-    session: Session,
-    author: Author,
-    relation_id: int,
-    changes: dict[str, Any],
-    if_match: str | None,
-) -> Relation:
-    def change(write: Write, relation: Relation) -> None:
-        state = merge_patch(relation_state(session, relation), changes)
-        update_relation(write, relation, validated(RelationInput, state))
-
-    return edit(session, author, Resource.relation, _live(relation_id), if_match, change)
-
-
-def delete(session: Session, author: Author, relation_id: int, if_match: str | None) -> Relation:
-    return edit(session, author, Resource.relation, _live(relation_id), if_match, delete_relation)
-
-
-def confirm(session: Session, author: Author, relation_id: int, if_match: str | None) -> Relation:
-    def change(write: Write, relation: Relation) -> None:
-        # Unwatched, the write would log nothing and be rolled back.
-        watch_relation(write, relation)
-        verify(write, relation)
-
-    return edit(session, author, Resource.relation, _live(relation_id), if_match, change)
+EDITING = Editing(
+    Resource.relation,
+    get_relation,
+    relation_state,
+    RelationInput,
+    update_relation,
+    delete_relation,
+    lambda write, relation: watch_relation(write, relation),
+)
