@@ -76,6 +76,7 @@ class Write:
     revision: int
     _watched: dict[tuple[Resource, int], _Watched] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
+    _finished: bool = False
 
     def watch(
         self,
@@ -104,7 +105,10 @@ class Write:
         )
 
     def finish(self) -> list[Change]:
-        """Version and log every watched record whose representation changed."""
+        """Version and log every watched record whose representation changed; once."""
+        if self._finished:
+            return self.changes
+        self._finished = True
         self.session.flush()
         for watched in self._watched.values():
             after = watched.snapshot()
@@ -208,6 +212,9 @@ def write_transaction(session: Session, author: Author, seed_lock: bool = False)
 
 
 R = TypeVar("R")
+K = TypeVar("K")
+T = TypeVar("T")
+U = TypeVar("U", bound=BaseModel)
 
 
 def edit(
@@ -217,20 +224,37 @@ def edit(
     load: Callable[[Session], R],
     if_match: str | None,
     change: Callable[[Write, R], object],
-) -> R:
-    """Change the record `load` finds, if `If-Match` names its current version: the shape
-    of every update, verification and deletion."""
+    answer: Callable[[R], T],
+) -> T:
+    """Change the record `load` finds, if `If-Match` names its current version, and
+    `answer` with it: the shape of every update, verification and deletion.
+
+    The answer is made inside the transaction, once the changes are versioned: it shows
+    the record as this write left it, not as a later writer may have by the time it is
+    read again.
+    """
     from app.etags import require_match
 
     with write_transaction(session, author) as write:
         record = load(session)
         require_match(if_match, resource, record)
         change(write, record)
-    return record
+        write.finish()
+        return answer(record)
 
 
-K = TypeVar("K")
-U = TypeVar("U", bound=BaseModel)
+def created(
+    session: Session, author: Author, add: Callable[[Write], R], answer: Callable[[R], T]
+) -> T:
+    """Add a record with `add` and `answer` with it, inside the transaction (see `edit`)."""
+    with write_transaction(session, author) as write:
+        record = add(write)
+        write.finish()
+        return answer(record)
+
+
+def _nothing(record: Any) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -252,11 +276,28 @@ class Editing(Generic[R, K, U]):
         key: K,
         if_match: str | None,
         change: Callable[[Write, R], object],
-    ) -> R:
-        return edit(session, author, self.resource, lambda s: self.get(s, key), if_match, change)
+        answer: Callable[[R], T],
+    ) -> T:
+        def load(session: Session) -> R:
+            return self.get(session, key)
 
-    def replace(self, session: Session, author: Author, key: K, data: U, if_match: str | None) -> R:
-        return self._edit(session, author, key, if_match, lambda w, r: self.update(w, r, data))
+        return edit(session, author, self.resource, load, if_match, change, answer)
+
+    def replace(
+        self,
+        session: Session,
+        author: Author,
+        key: K,
+        body: dict[str, Any],
+        if_match: str | None,
+        answer: Callable[[R], T],
+    ) -> T:
+        """Make the record what `body` says; checked after the precondition, as PATCH is."""
+
+        def change(write: Write, record: R) -> None:
+            self.update(write, record, validated(self.model, body))
+
+        return self._edit(session, author, key, if_match, change, answer)
 
     def patch(
         self,
@@ -265,14 +306,15 @@ class Editing(Generic[R, K, U]):
         key: K,
         changes: dict[str, Any],
         if_match: str | None,
-    ) -> R:
+        answer: Callable[[R], T],
+    ) -> T:
         """Apply a JSON Merge Patch to the record's editable state, then `update` with it."""
 
         def change(write: Write, record: R) -> None:
             state = merge_patch(self.state(write.session, record), changes)
             self.update(write, record, validated(self.model, state))
 
-        return self._edit(session, author, key, if_match, change)
+        return self._edit(session, author, key, if_match, change, answer)
 
     def delete(
         self,
@@ -281,16 +323,23 @@ class Editing(Generic[R, K, U]):
         key: K,
         if_match: str | None,
         remove: Callable[[Write, R], object] | None = None,
-    ) -> R:
-        return self._edit(session, author, key, if_match, remove or self.remove)
+    ) -> None:
+        self._edit(session, author, key, if_match, remove or self.remove, _nothing)
 
-    def confirm(self, session: Session, author: Author, key: K, if_match: str | None) -> R:
+    def confirm(
+        self,
+        session: Session,
+        author: Author,
+        key: K,
+        if_match: str | None,
+        answer: Callable[[R], T],
+    ) -> T:
         def change(write: Write, record: R) -> None:
             # Unwatched, the write would log nothing and be rolled back.
             self.watch(write, record)
             verify(write, record)
 
-        return self._edit(session, author, key, if_match, change)
+        return self._edit(session, author, key, if_match, change, answer)
 
 
 def verify(write: Write, record: Any, moment: datetime | None = None) -> None:
@@ -305,12 +354,3 @@ def _diff(before: Snapshot, after: Snapshot) -> dict[str, Any]:
         for name in sorted(set(before) | set(after))
         if before.get(name) != after.get(name)
     }
-
-
-def jsonable(value: Any) -> Any:
-    """A snapshot value as the change log stores it (JSON): dates as ISO 8601 text."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value

@@ -1,5 +1,6 @@
 """Writes of contacts: values checked and normalised by kind, search keys derived here."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,7 @@ from app.organisations.models import Organisation
 from app.organisations.writes import BOOKKEEPING, Origin, iso, watch_organisation
 from app.regions import service as region_service
 from app.regions.models import Region
-from app.writes import Author, Editing, Snapshot, Write, write_transaction
+from app.writes import Author, Editing, Snapshot, T, Write, created
 
 # Numbers written without a country code are German ones.
 DEFAULT_PHONE_REGION = "DE"
@@ -210,10 +211,8 @@ def _columns(
 # --- Transactions, as the API calls them ------------------------------------------------------
 
 
-def create(session: Session, author: Author, data: ContactCreate) -> Contact:
-    with write_transaction(session, author) as write:
-        contact = create_contact(write, data)
-    return contact
+def create(session: Session, author: Author, data: ContactCreate, answer: Callable[[Any], T]) -> T:
+    return created(session, author, lambda write: create_contact(write, data), answer)
 
 
 EDITING = Editing(

@@ -2,30 +2,21 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
+from sqlmodel import Session
 
-from app.changes import service as change_service
 from app.changes.models import Resource
-from app.changes.schemas import HistoryEntry
 from app.contacts.models import ContactKind
 from app.db import stored_id
 from app.deps import REPEATABLE, BaseUrlDep, FilterValues, SessionDep, UTCMoment
 from app.editing import (
-    CREATE_RESPONSES,
-    JSON,
-    MERGE_PATCH,
     WRITE_RESPONSES,
     AuthorDep,
     IfMatch,
-    JsonBody,
-    MergePatchBody,
     needs,
     record_response,
-    request_body,
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
-from app.inputs import validated
 from app.organisations import service, writes
 from app.organisations.facets import FACETS
 from app.organisations.models import NETWORK_KINDS, Level, Organisation, OrganisationKind
@@ -33,10 +24,10 @@ from app.organisations.schemas import (
     OrganisationCreate,
     OrganisationDetail,
     OrganisationSummary,
-    OrganisationUpdate,
 )
 from app.organisations.service import OrganisationSort
-from app.pagination import FacetedPage, Page, PageDep, facets_parameter, paged
+from app.pagination import FacetedPage, PageDep, facets_parameter, paged
+from app.record_routes import RecordRoutes, add_record_routes
 from app.search.query import MAX_QUERY_LENGTH
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
@@ -167,12 +158,14 @@ def list_organisations(
     return paged(request, response, window, page)  # type: ignore[return-value]
 
 
-SlugPath = Annotated[str, Path(max_length=120, examples=["refugee-law-clinic-leipzig"])]
+SlugPath = Annotated[
+    str, Path(alias="slug", max_length=120, examples=["refugee-law-clinic-leipzig"])
+]
 
 
 def detail_response(
-    session: SessionDep, organisation: Organisation, base: str, status: int = 200
-) -> JSONResponse:
+    session: Session, organisation: Organisation, base: str, status: int = 200
+) -> Response:
     """An organisation's representation with its ETag, as every read and write answers."""
     detail: OrganisationDetail
     if status == 201 and organisation.kind in NETWORK_KINDS:
@@ -192,72 +185,36 @@ def detail_response(
     response_model=OrganisationDetail,
     responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
-def get_organisation(slug: SlugPath, session: SessionDep, base: BaseUrlDep) -> JSONResponse:
+def get_organisation(slug: SlugPath, session: SessionDep, base: BaseUrlDep) -> Response:
     return detail_response(session, service.get_organisation(session, slug), base)
 
 
-@router.post(
-    "",
-    summary="Create an organisation",
-    description=needs("Networks too: the `kind` says what it is.", preconditioned=False),
-    status_code=201,
-    response_model=OrganisationDetail,
-    responses=CREATE_RESPONSES,
-    openapi_extra=request_body(OrganisationCreate, JSON),
-)
-def create_organisation(
-    author: AuthorDep,
-    body: JsonBody,
-    session: SessionDep,
-    base: BaseUrlDep,
-) -> JSONResponse:
-    data = validated(OrganisationCreate, body)
-    return detail_response(session, writes.create(session, author, data), base, status=201)
+def _record_id(session: Session, slug: str) -> int:
+    organisation = service.find_organisation(session, slug)
+    if organisation is None:
+        raise NotFound("organisation", "slug", slug)
+    return stored_id(organisation)
 
 
-@router.put(
-    "/{slug}",
-    summary="Replace an organisation",
-    description=needs("The body is the organisation's whole editable state."),
-    response_model=OrganisationDetail,
-    responses=WRITE_RESPONSES,
-    openapi_extra=request_body(OrganisationUpdate, JSON),
-)
-def replace_organisation(
-    author: AuthorDep,
-    if_match: IfMatch,
-    slug: SlugPath,
-    body: JsonBody,
-    session: SessionDep,
-    base: BaseUrlDep,
-) -> JSONResponse:
-    data = validated(OrganisationUpdate, body)
-    return detail_response(
-        session, writes.EDITING.replace(session, author, slug, data, if_match), base
-    )
-
-
-@router.patch(
-    "/{slug}",
-    summary="Change fields of an organisation",
-    description=needs(
-        "A JSON Merge Patch (RFC 7396): the fields given replace theirs, `null` clears one."
+add_record_routes(
+    router,
+    RecordRoutes(
+        resource=Resource.organisation,
+        a_noun="an organisation",
+        key=SlugPath,
+        path="/{slug}",
+        response_model=OrganisationDetail,
+        create_model=OrganisationCreate,
+        editing=writes.EDITING,
+        create=writes.create,
+        answer=detail_response,
+        record_id=_record_id,
+        create_summary="Create an organisation",
+        create_description="Networks too: the `kind` says what it is.",
+        delete_description="",
+        delete=False,  # below, with its cascade
     ),
-    response_model=OrganisationDetail,
-    responses=WRITE_RESPONSES,
-    openapi_extra=request_body(OrganisationUpdate, MERGE_PATCH, JSON),
 )
-def patch_organisation(
-    author: AuthorDep,
-    if_match: IfMatch,
-    slug: SlugPath,
-    body: MergePatchBody,
-    session: SessionDep,
-    base: BaseUrlDep,
-) -> JSONResponse:
-    return detail_response(
-        session, writes.EDITING.patch(session, author, slug, body, if_match), base
-    )
 
 
 @router.delete(
@@ -285,45 +242,3 @@ def delete_organisation(
     remove = writes.delete_with_relations if cascade is Cascade.relations else None
     writes.EDITING.delete(session, author, slug, if_match, remove)
     return Response(status_code=204)
-
-
-@router.post(
-    "/{slug}/verification",
-    summary="Confirm an organisation's facts",
-    description=needs(
-        "Sets `last_verified_at` (and `valid_as_of`) without changing anything else: "
-        "a write of its own, in the history and the feed."
-    ),
-    response_model=OrganisationDetail,
-    responses=WRITE_RESPONSES,
-)
-def verify_organisation(
-    author: AuthorDep,
-    if_match: IfMatch,
-    slug: SlugPath,
-    session: SessionDep,
-    base: BaseUrlDep,
-) -> JSONResponse:
-    return detail_response(session, writes.EDITING.confirm(session, author, slug, if_match), base)
-
-
-@router.get(
-    "/{slug}/history",
-    summary="An organisation's history",
-    description="Every change, newest first: version, time, key name, source note and the "
-    "fields before and after. Deleted organisations keep theirs.",
-    response_model=Page[HistoryEntry],
-    responses=PROBLEM_RESPONSES,
-)
-def organisation_history(
-    slug: SlugPath,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    page: PageDep,
-) -> Page[HistoryEntry]:
-    organisation = service.find_organisation(session, slug)
-    if organisation is None:
-        raise NotFound("organisation", "slug", slug)
-    window = change_service.history(session, Resource.organisation, stored_id(organisation), page)
-    return paged(request, response, window, page)

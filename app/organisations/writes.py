@@ -4,7 +4,7 @@ Every function runs inside a `Write` (app.writes) and derives the computed field
 (`name_key`, `search_text`, folded topic keys) here and nowhere else.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -31,7 +31,7 @@ from app.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from app.refs import organisation_url
 from app.regions import service as region_service
 from app.regions.models import Region
-from app.writes import Author, Editing, Snapshot, Write, write_transaction
+from app.writes import Author, Editing, Snapshot, T, Write, created
 
 # Fields a snapshot leaves out: the bookkeeping that changes *because* of a change.
 BOOKKEEPING = ("version", "updated_at", "created_at")
@@ -386,10 +386,10 @@ def _set_regions(write: Write, organisation: Organisation, data: OrganisationUpd
 # --- Transactions, as the API calls them ------------------------------------------------------
 
 
-def create(session: Session, author: Author, data: OrganisationCreate) -> Organisation:
-    with write_transaction(session, author) as write:
-        organisation = create_organisation(write, data)
-    return organisation
+def create(
+    session: Session, author: Author, data: OrganisationCreate, answer: Callable[[Any], T]
+) -> T:
+    return created(session, author, lambda write: create_organisation(write, data), answer)
 
 
 EDITING = Editing(

@@ -1,33 +1,23 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from sqlmodel import Session
 
-from app.changes import service as change_service
 from app.changes.models import Resource
-from app.changes.schemas import HistoryEntry
 from app.db import stored_id
 from app.deps import BaseUrlDep, SessionDep
 from app.editing import (
-    CREATE_RESPONSES,
-    JSON,
-    MERGE_PATCH,
     WRITE_RESPONSES,
-    AuthorDep,
-    IfMatch,
-    JsonBody,
-    MergePatchBody,
-    needs,
     record_response,
-    request_body,
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
-from app.inputs import validated
 from app.organisations.router import IncludeDeleted, UpdatedSince, VerifiedBefore
 from app.pagination import Page, PageDep, paged
+from app.record_routes import RecordRoutes, add_record_routes
 from app.regions import service, writes
 from app.regions.models import Region, RegionKind
-from app.regions.schemas import RegionCreate, RegionDetail, RegionSummary, RegionUpdate
+from app.regions.schemas import RegionCreate, RegionDetail, RegionSummary
 from app.search.query import MAX_QUERY_LENGTH
 
 router = APIRouter(prefix="/regions", tags=["regions"])
@@ -81,10 +71,12 @@ def list_regions(
     return paged(request, response, service.list_regions(session, filters, page, base), page)
 
 
-CodePath = Annotated[str, Path(max_length=120, examples=["14626", "landkreis-goerlitz"])]
+CodePath = Annotated[
+    str, Path(alias="code", max_length=120, examples=["14626", "landkreis-goerlitz"])
+]
 
 
-def detail_response(session: SessionDep, region: Region, base: str, status: int = 200) -> Response:
+def detail_response(session: Session, region: Region, base: str, status: int = 200) -> Response:
     detail = service.region_detail(session, region, base)
     etag = etag_of(Resource.region, region)
     return record_response(detail, etag, status, detail.url if status == 201 else None)
@@ -102,117 +94,29 @@ def get_region(code: CodePath, session: SessionDep, base: BaseUrlDep) -> Respons
     return detail_response(session, service.get_region(session, code), base)
 
 
-@router.post(
-    "",
-    summary="Create a region",
-    description=needs("A place below an existing region (`parent`).", preconditioned=False),
-    status_code=201,
-    response_model=RegionDetail,
-    responses=CREATE_RESPONSES,
-    openapi_extra=request_body(RegionCreate, JSON),
-)
-def create_region(
-    author: AuthorDep,
-    body: JsonBody,
-    session: SessionDep,
-    base: BaseUrlDep,
-) -> Response:
-    data = validated(RegionCreate, body)
-    return detail_response(session, writes.create(session, author, data), base, status=201)
-
-
-@router.put(
-    "/{code}",
-    summary="Replace a region",
-    description=needs(
-        "The body is the region's whole editable state; a parent below the region itself is a 422."
-    ),
-    response_model=RegionDetail,
-    responses=WRITE_RESPONSES,
-    openapi_extra=request_body(RegionUpdate, JSON),
-)
-def replace_region(
-    author: AuthorDep,
-    if_match: IfMatch,
-    code: CodePath,
-    body: JsonBody,
-    session: SessionDep,
-    base: BaseUrlDep,
-) -> Response:
-    data = validated(RegionUpdate, body)
-    return detail_response(
-        session, writes.EDITING.replace(session, author, code, data, if_match), base
-    )
-
-
-@router.patch(
-    "/{code}",
-    summary="Change fields of a region",
-    description=needs("A JSON Merge Patch (RFC 7396); `null` clears a field."),
-    response_model=RegionDetail,
-    responses=WRITE_RESPONSES,
-    openapi_extra=request_body(RegionUpdate, MERGE_PATCH, JSON),
-)
-def patch_region(
-    author: AuthorDep,
-    if_match: IfMatch,
-    code: CodePath,
-    body: MergePatchBody,
-    session: SessionDep,
-    base: BaseUrlDep,
-) -> Response:
-    return detail_response(
-        session, writes.EDITING.patch(session, author, code, body, if_match), base
-    )
-
-
-@router.delete(
-    "/{code}",
-    summary="Delete a region",
-    description=needs("Only a region nothing refers to: else a 409 listing what does."),
-    status_code=204,
-    response_class=Response,
-    responses=WRITE_RESPONSES,
-)
-def delete_region(
-    author: AuthorDep,
-    if_match: IfMatch,
-    code: CodePath,
-    session: SessionDep,
-) -> Response:
-    writes.EDITING.delete(session, author, code, if_match)
-    return Response(status_code=204)
-
-
-@router.post(
-    "/{code}/verification",
-    summary="Confirm a region's facts",
-    description=needs("Sets `last_verified_at`: a write of its own, in the history and feed."),
-    response_model=RegionDetail,
-    responses=WRITE_RESPONSES,
-)
-def verify_region(
-    author: AuthorDep,
-    if_match: IfMatch,
-    code: CodePath,
-    session: SessionDep,
-    base: BaseUrlDep,
-) -> Response:
-    return detail_response(session, writes.EDITING.confirm(session, author, code, if_match), base)
-
-
-@router.get(
-    "/{code}/history",
-    summary="A region's history",
-    description="Every change, newest first. Deleted regions keep theirs.",
-    response_model=Page[HistoryEntry],
-    responses=PROBLEM_RESPONSES,
-)
-def region_history(
-    code: CodePath, request: Request, response: Response, session: SessionDep, page: PageDep
-) -> Page[HistoryEntry]:
+def _record_id(session: Session, code: str) -> int:
     region = service.find_region(session, code, include_deleted=True)
     if region is None:
         raise NotFound("region", "code or slug", code)
-    window = change_service.history(session, Resource.region, stored_id(region), page)
-    return paged(request, response, window, page)
+    return stored_id(region)
+
+
+add_record_routes(
+    router,
+    RecordRoutes(
+        resource=Resource.region,
+        a_noun="a region",
+        key=CodePath,
+        path="/{code}",
+        response_model=RegionDetail,
+        create_model=RegionCreate,
+        editing=writes.EDITING,
+        create=writes.create,
+        answer=detail_response,
+        record_id=_record_id,
+        create_summary="Create a region",
+        create_description="A place below an existing region (`parent`).",
+        replace_description="A parent below the region itself is a 422.",
+        delete_description="Only a region nothing refers to: else a 409 listing what does.",
+    ),
+)

@@ -1,5 +1,6 @@
 """Writes of regions: the tree stays a tree, and names are folded here for sorting and search."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from app.organisations.writes import BOOKKEEPING, iso, watch_organisation
 from app.regions import service
 from app.regions.models import Region
 from app.regions.schemas import RegionCreate, RegionUpdate
-from app.writes import Author, Editing, Snapshot, Write, write_transaction
+from app.writes import Author, Editing, Snapshot, T, Write, created
 
 
 def region_key(region: Region) -> str:
@@ -212,10 +213,8 @@ def _refuse_cycle(session: Session, region: Region, parent: Region) -> None:
 # --- Transactions, as the API calls them ------------------------------------------------------
 
 
-def create(session: Session, author: Author, data: RegionCreate) -> Region:
-    with write_transaction(session, author) as write:
-        region = create_region(write, data)
-    return region
+def create(session: Session, author: Author, data: RegionCreate, answer: Callable[[Any], T]) -> T:
+    return created(session, author, lambda write: create_region(write, data), answer)
 
 
 EDITING = Editing(

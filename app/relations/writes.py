@@ -1,5 +1,6 @@
 """Writes of the typed relations between organisations."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from app.organisations.models import Organisation, Relation
 from app.organisations.writes import BOOKKEEPING, Origin, iso, watch_organisation
 from app.relations.schemas import RelationInput
 from app.relations.service import get_relation, relation_public
-from app.writes import Author, Editing, Snapshot, Write, write_transaction
+from app.writes import Author, Editing, Snapshot, T, Write, created
 
 
 def relation_snapshot(session: Session, relation: Relation) -> Snapshot:
@@ -158,10 +159,8 @@ def _relation_columns(
 # --- Transactions, as the API calls them ------------------------------------------------------
 
 
-def create(session: Session, author: Author, data: RelationInput) -> Relation:
-    with write_transaction(session, author) as write:
-        relation = create_relation(write, data)
-    return relation
+def create(session: Session, author: Author, data: RelationInput, answer: Callable[[Any], T]) -> T:
+    return created(session, author, lambda write: create_relation(write, data), answer)
 
 
 EDITING = Editing(
