@@ -63,6 +63,8 @@ async def _read_json(request: Request, accepted: list[str]) -> Any:
         raise MalformedBody("The body is not JSON in UTF-8.") from None
     except json.JSONDecodeError as exc:
         raise MalformedBody(f"The body is not valid JSON: {exc.msg} at {exc.pos}.") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise MalformedBody(f"The body is not JSON this service reads: {exc}.") from None
 
 
 async def json_body(request: Request) -> dict[str, Any]:
@@ -121,6 +123,11 @@ async def change_source(
     with contextlib.suppress(UnicodeError):
         source = source.encode("latin-1").decode("utf-8")
     note = urllib.parse.unquote(source).strip()
+    if "\x00" in note:
+        raise InvalidBody(
+            f"{SOURCE_HEADER} contains a NUL character.",
+            [InvalidParam(name=SOURCE_HEADER, location="header", reason="contains a NUL")],
+        )
     if len(note) > MAX_SOURCE_NOTE:
         raise InvalidBody(
             f"{SOURCE_HEADER} holds at most {MAX_SOURCE_NOTE} characters.",

@@ -32,8 +32,36 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
+def _nul_at(data: Any, path: str = "") -> str | None:
+    """Where in `data` a text holds a NUL character, if anywhere."""
+    if isinstance(data, str):
+        return path or "body" if "\x00" in data else None
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for key, value in items:
+        found = _nul_at(value, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
 def validated(model: type[M], data: Any) -> M:
-    """`data` as `model`, or InvalidBody naming every field that does not fit."""
+    """`data` as `model`, or InvalidBody naming every field that does not fit.
+
+    No text of the directory holds a NUL character, and PostgreSQL refuses one: it is
+    named here as the client's mistake rather than failing in the database.
+    """
+    nul = _nul_at(data)
+    if nul is not None:
+        raise InvalidBody(
+            f"Invalid field(s) in the body: {nul}.",
+            [InvalidParam(name=nul, location="body", reason="contains a NUL character")],
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -83,8 +83,8 @@ def _run(connection: Connection) -> None:
             # Replicas starting together upgrade one after the other (see app.locks).
             wait_for_lock(connection, MIGRATION_LOCK)
             context.run_migrations()
-        if sqlite:
-            _check_sqlite_foreign_keys(connection)
+            if sqlite:  # before the commit: a migration that breaks a reference is undone
+                _check_sqlite_foreign_keys(connection)
     finally:
         if sqlite:
             _set_sqlite_foreign_keys(connection, on=True)

@@ -1,7 +1,6 @@
 """Writes of contacts: values checked and normalised by kind, search keys derived here."""
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import phonenumbers
@@ -14,7 +13,7 @@ from app.changes.models import Resource
 from app.contacts import service
 from app.contacts.models import Contact, ContactKind
 from app.contacts.schemas import ContactCreate, ContactUpdate
-from app.db import stored_id
+from app.db import stored_id, utc_now
 from app.errors import Conflict, InvalidBody
 from app.organisations import service as organisation_service
 from app.organisations.indexing import contact_search_text
@@ -204,7 +203,7 @@ def _columns(
         "source_id": origin.source_id,
         "source_slide": origin.slide,
         "source_section": origin.section,
-        "valid_as_of": data.valid_as_of or date.today(),
+        "valid_as_of": data.valid_as_of or utc_now().date(),
     }
 
 

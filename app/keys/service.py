@@ -71,9 +71,12 @@ def expiry(value: date | datetime) -> datetime:
     A date means the key is valid through that day in UTC: `2027-06-30`
     expires at 2027-07-01T00:00Z. A time without an offset is taken as UTC.
     """
-    if isinstance(value, datetime):
-        return as_utc(value)
-    return datetime.combine(value + timedelta(days=1), time(), tzinfo=UTC)
+    try:
+        if isinstance(value, datetime):
+            return as_utc(value)
+        return datetime.combine(value + timedelta(days=1), time(), tzinfo=UTC)
+    except OverflowError:  # 9999-12-31 has no next day
+        raise InvalidBody.field("expires_at", "must be before the year 9999") from None
 
 
 def create_key(

@@ -6,7 +6,7 @@ Every function runs inside a `Write` (app.writes) and derives the computed field
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from app.changes.models import Resource
 from app.contacts.models import Contact
-from app.db import live, stored_id
+from app.db import live, stored_id, utc_now
 from app.errors import Conflict, InvalidBody
 from app.folding import fold, slugify
 from app.organisations import service
@@ -111,13 +111,14 @@ def watch_organisation(write: Write, organisation: Organisation, dependants: boo
             or_(
                 col(Relation.subject_id) == organisation_id,
                 col(Relation.object_id) == organisation_id,
-            )
+            ),
+            live(Relation),
         )
     ).scalars()
     for relation in list(related):
         relation_writes.watch_relation(write, relation)
     contacts = session.execute(
-        select(Contact).where(col(Contact.organisation_id) == organisation_id)
+        select(Contact).where(col(Contact.organisation_id) == organisation_id, live(Contact))
     ).scalars()
     for contact in list(contacts):
         watch_contact(write, contact, dependants=False)
@@ -314,7 +315,7 @@ def _columns(data: OrganisationUpdate, origin: Origin) -> dict[str, Any]:
         "source_id": origin.source_id,
         "source_slide": origin.slide,
         "source_section": origin.section,
-        "valid_as_of": data.valid_as_of or date.today(),
+        "valid_as_of": data.valid_as_of or utc_now().date(),
         **derived_fields(
             data.name,
             data.short_name,

@@ -1,7 +1,6 @@
 """Writes of regions: the tree stays a tree, and names are folded here for sorting and search."""
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -9,7 +8,7 @@ from sqlmodel import Session, col
 
 from app.changes.models import Resource
 from app.contacts.models import Contact
-from app.db import live, stored_id
+from app.db import live, stored_id, utc_now
 from app.errors import Conflict, InvalidBody
 from app.folding import fold, slugify
 from app.organisations.models import Organisation, OrganisationRegion
@@ -65,17 +64,15 @@ def watch_region(write: Write, region: Region, dependants: bool = True) -> None:
     organisations = session.execute(
         select(Organisation)
         .join(OrganisationRegion, col(OrganisationRegion.organisation_id) == col(Organisation.id))
-        .where(col(OrganisationRegion.region_id) == region.id)
+        .where(col(OrganisationRegion.region_id) == region.id, live(Organisation))
     ).scalars()
     for organisation in list(organisations):
         watch_organisation(write, organisation, dependants=False)
-    for contact in list(
-        session.execute(select(Contact).where(col(Contact.region_id) == region.id)).scalars()
-    ):
-        watch_contact(write, contact, dependants=False)
-    for child in list(
-        session.execute(select(Region).where(col(Region.parent_id) == region.id)).scalars()
-    ):
+    contacts = select(Contact).where(col(Contact.region_id) == region.id, live(Contact))
+    for contact in list(session.execute(contacts).scalars()):
+        watch_contact(write, contact)  # and its organisation, which shows the contact's region
+    children = select(Region).where(col(Region.parent_id) == region.id, live(Region))
+    for child in list(session.execute(children).scalars()):
         watch_region(write, child, dependants=False)
 
 
@@ -193,7 +190,7 @@ def _columns(session: Session, data: RegionUpdate, region: Region | None) -> dic
         "kind": data.kind.value,
         "parent_id": parent_id,
         "note": data.note,
-        "valid_as_of": data.valid_as_of or date.today(),
+        "valid_as_of": data.valid_as_of or utc_now().date(),
     }
 
 

@@ -1,14 +1,13 @@
 """Writes of the typed relations between organisations."""
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.changes.models import Resource
-from app.db import stored_id
+from app.db import stored_id, utc_now
 from app.errors import Conflict, InvalidBody
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation, Relation
@@ -35,7 +34,7 @@ def watch_relation(write: Write, relation: Relation) -> None:
     )
     for end in (relation.subject_id, relation.object_id):
         other = session.get(Organisation, end)
-        if other is not None:
+        if other is not None and other.deleted_at is None:  # a tombstone shows nothing
             watch_organisation(write, other, dependants=False)
 
 
@@ -152,7 +151,7 @@ def _relation_columns(
         "source_id": origin.source_id,
         "source_slide": origin.slide,
         "source_section": origin.section,
-        "valid_as_of": data.valid_as_of or date.today(),
+        "valid_as_of": data.valid_as_of or utc_now().date(),
     }
 
 

@@ -51,7 +51,7 @@ _SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now') || '000'"
 
 # What each record was entered under in the feed: (resource, table, key expression).
 BACKFILL = (
-    ("region", "region", "coalesce(code, slug)"),
+    ("region", "region", "slug"),
     ("organisation", "organisation", "slug"),
     ("contact", "contact", "CAST(id AS VARCHAR(20))"),
     ("relation", "organisation_relation", "CAST(id AS VARCHAR(20))"),
