@@ -10,11 +10,13 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text
 from sqlmodel import Session, SQLModel
 
@@ -22,7 +24,9 @@ import app.models  # noqa: F401 - registers every table on the metadata
 from app.db import make_engine
 from app.folding import fold
 from app.organisations.models import NETWORK_KINDS
+from seed.loader import DATA_FILE as SEED_FILE
 from seed.loader import Report, SeedError, load, read_seed_file
+from tests.auth import auth_headers
 from tests.databases import ROOT
 
 TABLES = (
@@ -669,3 +673,29 @@ def test_if_empty_on_an_unmigrated_database_is_a_clear_error(
 ) -> None:
     result = run_seed(empty_database, "--if-empty", "--file", str(seed_path))
     assert_clean_failure(result, "alembic upgrade head")
+
+
+def test_loading_again_keeps_what_editors_changed_or_deleted(
+    seeded_database: str, client_for: Callable[[str], TestClient]
+) -> None:
+    """After an upgrade the loader runs again: it must not undo the editors' work."""
+    client = client_for(seeded_database)
+    writer = auth_headers(seeded_database).writer
+
+    def write(method: str, path: str, body: dict[str, Any] | None = None) -> None:
+        tag = client.get(path).headers["etag"]
+        response = client.request(method, path, json=body, headers={**writer, "If-Match": tag})
+        assert response.status_code in (200, 204), response.text
+
+    write("PATCH", "/organisations/bon-courage", {"short_name": "BC"})
+    write("DELETE", "/organisations/refugee-law-clinic-leipzig?cascade=relations")
+    before = client.get("/changes?limit=1").json()["total"]
+
+    report = load_file(seeded_database, SEED_FILE)
+    assert "organisation bon-courage" in report.edited
+    assert "organisation refugee-law-clinic-leipzig" in report.edited
+    assert client.get("/organisations/bon-courage").json()["short_name"] == "BC"
+    assert client.get("/organisations/refugee-law-clinic-leipzig").status_code == 410
+    # Nothing else differed from the file, so nothing was written.
+    assert not report.changed
+    assert client.get("/changes?limit=1").json()["total"] == before
