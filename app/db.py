@@ -103,6 +103,7 @@ class Editable(Tracked):
 
     # Set when deleted: the record answers 410 and leaves lists and search, its id and
     # slug stay taken, and the change feed keeps it as a tombstone.
+    # On SQLite also indexed, by hand (`live_` indexes, migration d81f3a6c2b47).
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The day its facts were known to be true (the source's date for seeded records).
     valid_as_of: date | None = None

@@ -21,6 +21,7 @@ revision triggers see the flag and leave the revision alone, so it rises once
 per transaction; the flag is cleared before commit and nobody else ever sees it.
 """
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from app.errors import Conflict
 from app.inputs import merge_patch, validated
 from app.locks import SEED_LOCK, wait_for_lock
 
+logger = logging.getLogger(__name__)
+
 Snapshot = dict[str, Any]
 
 _BEGIN = text(
@@ -46,6 +49,29 @@ _BEGIN = text(
     "WHERE id = 1 RETURNING value"
 )
 _END = text("UPDATE directory_revision SET writing = :off WHERE id = 1")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a seeded record's facts come from; records made over the API have none."""
+
+    source_id: int | None = None
+    slide: int | None = None
+    section: str | None = None
+    corrections: list[dict[str, Any]] = field(default_factory=list)
+
+
+# What a snapshot leaves out: the bookkeeping that changes *because* of a change.
+_BOOKKEEPING = {"version", "updated_at", "created_at"}
+
+
+def representation(shown: BaseModel, record: Any) -> Snapshot:
+    """A record's snapshot: what the API shows of it (`shown`, built with links relative
+    to no base) and whether it is deleted."""
+    snapshot: Snapshot = shown.model_dump(mode="json", exclude=_BOOKKEEPING)
+    deleted_at = record.deleted_at
+    snapshot["deleted_at"] = deleted_at.isoformat() if deleted_at else None
+    return snapshot
 
 
 @dataclass(frozen=True)
@@ -205,7 +231,11 @@ def write_transaction(session: Session, author: Author, seed_lock: bool = False)
         raise Conflict("Another write changed this record at the same moment; retry.") from exc
     except IntegrityError as exc:
         transaction.rollback()
-        raise Conflict(f"The database refused the write: {exc.orig}") from exc
+        # The database's own words stay in the log: they name tables and constraints.
+        logger.warning("write refused by the database: %s", exc.orig)
+        raise Conflict(
+            "The write conflicts with another one made at the same moment; retry."
+        ) from exc
     except BaseException:
         transaction.rollback()
         raise
@@ -342,10 +372,10 @@ class Editing(Generic[R, K, U]):
         return self._edit(session, author, key, if_match, change, answer)
 
 
-def verify(write: Write, record: Any, moment: datetime | None = None) -> None:
-    """Record that an editor confirmed `record`'s facts: a write of its own."""
-    record.last_verified_at = moment or write.now
-    record.valid_as_of = record.last_verified_at.date()
+def verify(write: Write, record: Any) -> None:
+    """Record that an editor confirmed `record`'s facts now: a write of its own."""
+    record.last_verified_at = write.now
+    record.valid_as_of = write.now.date()
 
 
 def _diff(before: Snapshot, after: Snapshot) -> dict[str, Any]:

@@ -24,9 +24,9 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 target_metadata = SQLModel.metadata
 
-# Objects written by hand in migrations (full-text tables, triggers) that
+# Objects written by hand in migrations (full-text tables, triggers, SQLite-only indexes) that
 # autogenerate must neither create nor drop.
-HAND_WRITTEN_PREFIXES = ("organisation_fts", "search_")
+HAND_WRITTEN_PREFIXES = ("organisation_fts", "search_", "live_")
 
 
 def include_object(

@@ -32,14 +32,13 @@ from app.organisations import service as organisation_service
 from app.organisations import writes as organisation_writes
 from app.organisations.models import Organisation, Relation
 from app.organisations.schemas import OrganisationCreate, RegionLinkInput
-from app.organisations.writes import Origin
 from app.regions import service as region_service
 from app.regions import writes as region_writes
 from app.regions.schemas import RegionCreate
 from app.relations import writes as relation_writes
 from app.relations.schemas import RelationInput
 from app.sources.models import SourceDocument
-from app.writes import Author, Write, write_transaction
+from app.writes import Author, Origin, Write, write_transaction
 from seed.schema import OrganisationEntry, SeedFile
 from seed.source_document import SOURCE_DIR
 

@@ -20,6 +20,7 @@ their tasks emptied first: 800 writes fill each list exactly. The summary line
 is printed (`pytest -s` shows it).
 """
 
+import itertools
 import os
 import random
 import sqlite3
@@ -233,12 +234,36 @@ def test_concurrent_writers_on_two_servers_lose_nothing(
                 results[index].failures.append(f"writer {index} crashed: {error!r}")
                 barrier.abort()
 
+        # A mirror polls the feed while the writers commit, each poll from where the last
+        # ended, on either server: what it gathers must be the feed, nothing skipped or twice.
+        polled: list[dict[str, Any]] = []
+        writing = threading.Event()
+        writing.set()
+
+        def mirror() -> None:
+            cursor = start_cursor
+            clients = [httpx.Client(base_url=server.base, timeout=60) for server in servers]
+            try:
+                for turn in itertools.count():
+                    last_round = not writing.is_set()
+                    items, cursor = feed_after(clients[turn % 2], cursor)
+                    polled.extend(items)
+                    if last_round:
+                        return
+            finally:
+                for client in clients:
+                    client.close()
+
         threads = [threading.Thread(target=run, args=(i,)) for i in range(WRITERS)]
+        poller = threading.Thread(target=mirror)
+        poller.start()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         seconds = time.monotonic() - started
+        writing.clear()
+        poller.join()
 
         with httpx.Client(base_url=servers[1].base, timeout=60) as client:
             reads = {slug: client.get(f"/organisations/{slug}") for slug in start_versions}
@@ -289,6 +314,7 @@ def test_concurrent_writers_on_two_servers_lose_nothing(
 
     positions = [item["position"] for item in feed]
     assert all(a < b for a, b in pairwise(positions)), "positions"
+    assert [item["position"] for item in polled] == positions, "the mirror's polls"
     assert others == [], others[:5]  # appending a task changes no other record
     assert all(item["action"] == "updated" for item in pool_items)
     assert duplicates == 0 and missing == 0

@@ -18,10 +18,10 @@ from app.errors import Conflict, InvalidBody
 from app.organisations import service as organisation_service
 from app.organisations.indexing import contact_search_text
 from app.organisations.models import Organisation
-from app.organisations.writes import BOOKKEEPING, Origin, iso, watch_organisation
+from app.organisations.writes import watch_organisation
 from app.regions import service as region_service
 from app.regions.models import Region
-from app.writes import Author, Editing, Snapshot, T, Write, created
+from app.writes import Author, Editing, Origin, Snapshot, T, Write, created, representation
 
 # Numbers written without a country code are German ones.
 DEFAULT_PHONE_REGION = "DE"
@@ -61,9 +61,7 @@ def derived_fields(value: str, label: str | None, role: str | None) -> dict[str,
 
 def contact_snapshot(session: Session, contact: Contact) -> Snapshot:
     (public,) = service.public_contacts(session, [contact], "")
-    return public.model_dump(mode="json", exclude=set(BOOKKEEPING)) | {
-        "deleted_at": iso(contact.deleted_at)
-    }
+    return representation(public, contact)
 
 
 def watch_contact(write: Write, contact: Contact, dependants: bool = True) -> None:

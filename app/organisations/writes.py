@@ -5,8 +5,6 @@ Every function runs inside a `Write` (app.writes) and derives the computed field
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -31,20 +29,7 @@ from app.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from app.refs import organisation_url
 from app.regions import service as region_service
 from app.regions.models import Region
-from app.writes import Author, Editing, Snapshot, T, Write, created
-
-# Fields a snapshot leaves out: the bookkeeping that changes *because* of a change.
-BOOKKEEPING = ("version", "updated_at", "created_at")
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a seeded record's facts come from; records made over the API have none."""
-
-    source_id: int | None = None
-    slide: int | None = None
-    section: str | None = None
-    corrections: list[dict[str, Any]] = field(default_factory=list)
+from app.writes import Author, Editing, Origin, Snapshot, T, Write, created, representation
 
 
 def derived_fields(
@@ -81,13 +66,7 @@ def organisation_snapshot(session: Session, organisation: Organisation) -> Snaps
         detail: Any = service.network_detail(session, organisation, "")
     else:
         detail = service.organisation_detail(session, organisation, "")
-    snapshot: Snapshot = detail.model_dump(mode="json", exclude=set(BOOKKEEPING))
-    snapshot["deleted_at"] = iso(organisation.deleted_at)
-    return snapshot
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    return representation(detail, organisation)
 
 
 def watch_organisation(write: Write, organisation: Organisation, dependants: bool = True) -> None:

@@ -12,11 +12,11 @@ from app.db import live, stored_id, utc_now
 from app.errors import Conflict, InvalidBody
 from app.folding import fold, slugify
 from app.organisations.models import Organisation, OrganisationRegion
-from app.organisations.writes import BOOKKEEPING, iso, watch_organisation
+from app.organisations.writes import watch_organisation
 from app.regions import service
 from app.regions.models import Region
 from app.regions.schemas import RegionCreate, RegionUpdate
-from app.writes import Author, Editing, Snapshot, T, Write, created
+from app.writes import Author, Editing, Snapshot, T, Write, created, representation
 
 
 def region_key(region: Region) -> str:
@@ -38,9 +38,7 @@ def derived_fields(name: str) -> dict[str, str]:
 def region_snapshot(session: Session, region: Region) -> Snapshot:
     """What `/regions/{code}` shows: the region with its parent, children and organisations."""
     detail = service.region_detail(session, region, "")
-    return detail.model_dump(mode="json", exclude=set(BOOKKEEPING)) | {
-        "deleted_at": iso(region.deleted_at)
-    }
+    return representation(detail, region)
 
 
 def watch_region(write: Write, region: Region, dependants: bool = True) -> None:

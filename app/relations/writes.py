@@ -11,16 +11,14 @@ from app.db import stored_id, utc_now
 from app.errors import Conflict, InvalidBody
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation, Relation
-from app.organisations.writes import BOOKKEEPING, Origin, iso, watch_organisation
+from app.organisations.writes import watch_organisation
 from app.relations.schemas import RelationInput
 from app.relations.service import get_relation, relation_public
-from app.writes import Author, Editing, Snapshot, T, Write, created
+from app.writes import Author, Editing, Origin, Snapshot, T, Write, created, representation
 
 
 def relation_snapshot(session: Session, relation: Relation) -> Snapshot:
-    return relation_public(session, relation, "").model_dump(
-        mode="json", exclude=set(BOOKKEEPING)
-    ) | {"deleted_at": iso(relation.deleted_at)}
+    return representation(relation_public(session, relation, ""), relation)
 
 
 def watch_relation(write: Write, relation: Relation) -> None:

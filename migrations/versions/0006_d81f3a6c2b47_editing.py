@@ -75,6 +75,12 @@ def _editable_columns(table: str) -> None:
     op.add_column(table, sa.Column("valid_as_of", sa.Date()))
     op.add_column(table, sa.Column("last_verified_at", app.db.UTCDateTime(timezone=True)))
     op.create_index(op.f(f"ix_{table}_last_verified_at"), table, ["last_verified_at"])
+    if op.get_context().dialect.name == "sqlite":
+        # Lists count their live records. SQLite counts a bare table without reading it,
+        # but rows matching a condition only by reading each, unless an index holds the
+        # column. PostgreSQL reads the rows to count them anyway, and its planner would
+        # take this index, matching nearly every row, over a search's GIN index.
+        op.create_index(f"live_{table}", table, ["deleted_at"])
 
 
 def _sqlite_revision_triggers(tables: Sequence[str], guarded: bool) -> None:
@@ -252,5 +258,6 @@ def downgrade() -> None:
     op.execute("ALTER TABLE directory_revision DROP COLUMN writing")
     for table in EDITABLE:
         op.drop_index(op.f(f"ix_{table}_last_verified_at"), table_name=table)
+        op.execute(f"DROP INDEX IF EXISTS live_{table}")
         for column in ("last_verified_at", "valid_as_of", "deleted_at"):
             op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

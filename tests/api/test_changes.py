@@ -400,11 +400,21 @@ class Mirror:
         assert len(found) == len(self.records), "one record under two URLs"
         return found
 
+    def stale(self) -> list[str]:
+        """The records whose copy is not what the directory shows now: a representation
+        that changed with no change in the feed would be one."""
+        return [
+            url
+            for url, (_, copy) in self.records.items()
+            if self.client.get(url, headers=PLAIN).json() != copy
+        ]
+
 
 def test_a_mirror_from_the_feed_equals_the_directory(editor: Editor) -> None:
     mirror = Mirror(editor.client)
     assert mirror.sync() > 150
     assert mirror.versions() == records(editor.client)
+    assert mirror.stale() == []
 
     # Writes of every kind, between polls.
     network = editor.created("/organisations", {"name": "Netzwerk Asyl Pirna", "kind": "network"})
@@ -418,6 +428,7 @@ def test_a_mirror_from_the_feed_equals_the_directory(editor: Editor) -> None:
     editor.deleted(CLINIC, params={"cascade": "relations"})
     assert mirror.sync() > 10
     assert mirror.versions() == records(editor.client)
+    assert mirror.stale() == []
 
     editor.patched(BON_COURAGE, {"name": "Bon Courage Borna e.V."})
     editor.created("/regions", {"name": "Heidenau", "kind": "municipality", "parent": "14628"})
@@ -429,9 +440,11 @@ def test_a_mirror_from_the_feed_equals_the_directory(editor: Editor) -> None:
     editor.verify("/regions/14628060")
     assert mirror.sync() > 10
     assert mirror.versions() == records(editor.client)
+    assert mirror.stale() == []
 
     editor.deleted(f"/organisations/{network['slug']}", params={"cascade": "relations"})
     editor.put("/regions/heidenau", {"name": "Stadt Heidenau", "kind": "municipality"})
     mirror.sync()
     assert mirror.versions() == records(editor.client)
+    assert mirror.stale() == []
     assert mirror.sync() == 0

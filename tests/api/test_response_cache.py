@@ -3,6 +3,7 @@
 import threading
 from collections.abc import Callable, Iterator
 
+import anyio
 import pytest
 from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
@@ -10,7 +11,7 @@ from sqlalchemy import Engine, text
 
 from app.config import Settings
 from app.db import make_engine
-from app.http_cache import HttpCache
+from app.http_cache import HttpCache, SharedReads
 from app.main import create_app
 from app.response_cache import ENTRY_OVERHEAD, Representation, ResponseStore, cache_key
 
@@ -318,3 +319,37 @@ def test_a_stored_response_keeps_the_etag_of_the_application() -> None:
             assert response.status_code == 304
             assert response.headers["etag"] == etag
     assert app.calls == 1
+
+
+def test_concurrent_requests_share_revision_reads_that_start_after_they_arrive() -> None:
+    """Many requests waiting at once take one read (not one each); a request never takes a
+    read that began before it arrived, which could predate a write it must see."""
+    started: list[int] = []
+    release = threading.Event()
+
+    def read() -> int:
+        started.append(len(started))
+        release.wait(5)
+        return len(started)
+
+    reads = SharedReads(read)
+
+    async def scenario() -> list[int | None]:
+        results: list[int | None] = [None] * 6
+
+        async def ask(index: int) -> None:
+            results[index] = await reads()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(ask, 0)  # runs the first read
+            await anyio.sleep(0.05)
+            for index in range(1, 6):  # arrive while it runs: share the second read
+                group.start_soon(ask, index)
+            await anyio.sleep(0.05)
+            release.set()
+        return results
+
+    results = anyio.run(scenario)
+    assert len(started) == 2
+    assert results[0] == 1
+    assert results[1:] == [2] * 5
