@@ -41,6 +41,8 @@ from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.headers import RawHeaders, add_vary, header_value
+
 READ_METHODS = frozenset({"GET", "HEAD"})
 EXPOSED_HEADERS = b"ETag, Link, Location, Content-Language, Retry-After"
 READ_ALLOW_METHODS = b"GET, HEAD"
@@ -49,8 +51,6 @@ READ_REQUEST_HEADERS = frozenset({"accept", "accept-language", "if-none-match", 
 WRITE_REQUEST_HEADERS = READ_REQUEST_HEADERS | {"authorization", "if-match", "change-source"}
 # How long a browser may reuse a preflight's answer, in seconds.
 MAX_AGE = b"600"
-
-RawHeaders = list[tuple[bytes, bytes]]
 
 
 class Cors:
@@ -65,8 +65,8 @@ class Cors:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        origin = _get(scope["headers"], b"origin")
-        requested = _get(scope["headers"], b"access-control-request-method")
+        origin = header_value(scope["headers"], b"origin")
+        requested = header_value(scope["headers"], b"access-control-request-method")
         if method == "OPTIONS" and origin is not None and requested is not None:
             await self._preflight(scope, origin, requested.decode("latin-1").strip(), send)
         elif method in READ_METHODS:
@@ -93,7 +93,7 @@ class Cors:
         else:  # refused: an answer that allows nothing (see the module docstring)
             await _no_content(send, [])
             return
-        requested = _get(scope["headers"], b"access-control-request-headers") or b""
+        requested = header_value(scope["headers"], b"access-control-request-headers") or b""
         names = [n.strip() for n in requested.decode("latin-1").split(",") if n.strip()]
         granted = [name for name in names if name.lower() in allowed]
         if granted:
@@ -119,25 +119,8 @@ def _adding_cors(send: Send, origin: bytes | None) -> Send:
             headers = [(name.lower(), value) for name, value in message.get("headers", ())]
             headers += extra
             if origin is not None:
-                _add_vary(headers, b"Origin")
+                add_vary(headers, b"Origin")
             message = {**message, "headers": headers}
         await send(message)
 
     return wrapped
-
-
-def _add_vary(headers: RawHeaders, field: bytes) -> None:
-    for index, (name, value) in enumerate(headers):
-        if name == b"vary":
-            listed = [v.strip().lower() for v in value.split(b",")]
-            if field.lower() not in listed and b"*" not in listed:
-                headers[index] = (name, value + b", " + field)
-            return
-    headers.append((b"vary", field))
-
-
-def _get(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> bytes | None:
-    for name, value in headers:
-        if name == wanted:
-            return value
-    return None

@@ -74,7 +74,8 @@ from functools import partial
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.response_cache import CacheKey, RawHeaders, Representation, ResponseStore, cache_key
+from app.headers import RawHeaders, add_vary, has_header, header_value
+from app.response_cache import CacheKey, Representation, ResponseStore, cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -188,27 +189,6 @@ def accepts_gzip(header: bytes) -> bool:
     return accepted.get(b"*", 0) > 0
 
 
-def _add_vary(headers: RawHeaders, field: bytes) -> None:
-    for index, (name, value) in enumerate(headers):
-        if name == b"vary":
-            listed = [v.strip().lower() for v in value.split(b",")]
-            if field.lower() not in listed and b"*" not in listed:
-                headers[index] = (name, value + b", " + field)
-            return
-    headers.append((b"vary", field))
-
-
-def _has(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> bool:
-    return any(name == wanted for name, _ in headers)
-
-
-def _get(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> bytes | None:
-    for name, value in headers:
-        if name == wanted:
-            return value
-    return None
-
-
 def _lowered(headers: Iterable[tuple[bytes, bytes]]) -> RawHeaders:
     return [(name.lower(), value) for name, value in headers]
 
@@ -301,7 +281,7 @@ class SharedReads:
 
 def _error_headers(status: int, headers: RawHeaders) -> RawHeaders:
     """No caching of errors; `HEAD` allowed wherever `GET` is."""
-    if status >= 400 and not _has(headers, b"cache-control"):
+    if status >= 400 and not has_header(headers, b"cache-control"):
         headers.append((b"cache-control", ERROR_CACHE_CONTROL))
     if status == 405:
         for index, (name, value) in enumerate(headers):
@@ -377,7 +357,7 @@ class _Exchange:
             headers = _lowered(message.get("headers", ()))
             status = message["status"]
             self.start = {**message, "headers": headers}
-            if status != 200 or _has(headers, b"content-encoding") or message.get("trailers"):
+            if status != 200 or has_header(headers, b"content-encoding") or message.get("trailers"):
                 self.start["headers"] = _error_headers(status, headers)
                 await self._stream()
         elif kind == "http.response.body":
@@ -398,7 +378,7 @@ class _Exchange:
         self.streaming = True
         assert self.start is not None
         headers = self.start["headers"]
-        if self.start["status"] == 200 and not _has(headers, b"cache-control"):
+        if self.start["status"] == 200 and not has_header(headers, b"cache-control"):
             headers.append((b"cache-control", self.cache.cache_control))
         await self.send(self.start)
         if self.chunks:
@@ -413,7 +393,7 @@ class _Exchange:
 
     async def _answer(self, body: bytes) -> None:
         assert self.start is not None
-        etag = _get(self.start["headers"], b"etag")  # the application's own, if strong
+        etag = header_value(self.start["headers"], b"etag")  # the application's own, if strong
         if etag is None or not _STRONG_TAG.fullmatch(etag):
             etag = entity_tag(body, gzipped=False)
         headers = [
@@ -421,12 +401,12 @@ class _Exchange:
             for name, value in self.start["headers"]
             if name not in (b"content-length", b"etag")
         ]
-        content_type = _get(headers, b"content-type") or b""
+        content_type = header_value(headers, b"content-type") or b""
         compressible = _COMPRESSIBLE.match(content_type) is not None
-        if not _has(headers, b"cache-control"):
+        if not has_header(headers, b"cache-control"):
             headers.append((b"cache-control", self.cache.cache_control))
         if compressible:
-            _add_vary(headers, b"Accept-Encoding")
+            add_vary(headers, b"Accept-Encoding")
         representation = Representation(
             headers,
             body,
@@ -465,7 +445,7 @@ class _Exchange:
 def _storable(headers: RawHeaders) -> bool:
     """Whether a response may be kept: not one marked private or no-store, nor one that
     varies by a request header the store's key does not hold (or by `*`)."""
-    control = (_get(headers, b"cache-control") or b"").lower()
+    control = (header_value(headers, b"cache-control") or b"").lower()
     if b"no-store" in control or b"private" in control:
         return False
     varied = {f.strip().lower() for n, v in headers if n == b"vary" for f in v.split(b",")}

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from starlette.types import Scope
 
-RawHeaders = list[tuple[bytes, bytes]]
+from app.headers import RawHeaders
+
 CacheKey = tuple[bytes | None, ...]
 
 # Request headers responses are negotiated by, and so part of the key.

@@ -1,5 +1,6 @@
 """Reads of relations as records of their own (`/relations/{id}`)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from app.pagination import PageRequest, SortKey, Window, fetch_window
 from app.refs import relation_url
 from app.relations.schemas import RelationRecord
 from app.sources import service as source_service
+from app.sources.schemas import Provenance
 
 
 def get_relation(session: Session, relation_id: int) -> Relation:
@@ -28,28 +30,52 @@ def get_relation(session: Session, relation_id: int) -> Relation:
 
 
 def relation_public(session: Session, relation: Relation, base: str) -> RelationRecord:
-    subject = session.get(Organisation, relation.subject_id)
-    obj = session.get(Organisation, relation.object_id)
-    assert subject is not None and obj is not None
-    subject_ref, object_ref = organisation_service.refs([subject, obj], base)
-    return RelationRecord(
-        id=relation.id or 0,
-        type=relation.type,
-        subject=subject_ref,
-        object=object_ref,
-        role=relation.role,
-        note=relation.note,
-        provenance=source_service.provenance(
-            session, relation.source_id, relation.source_slide, relation.source_section
-        ),
-        url=relation_url(base, relation.id or 0),
-        version=relation.version,
-        created_at=relation.created_at,
-        updated_at=relation.updated_at,
-        valid_as_of=relation.valid_as_of,
-        last_verified_at=relation.last_verified_at,
-        deleted_at=relation.deleted_at,
+    (record,) = relation_records(session, [relation], base)
+    return record
+
+
+def relation_records(
+    session: Session, relations: Sequence[Relation], base: str
+) -> list[RelationRecord]:
+    """The records of `relations`, with both ends and the sources read in one query each."""
+    ids = {r.subject_id for r in relations} | {r.object_id for r in relations}
+    ends = {
+        o.id: o
+        for o in session.execute(
+            select(Organisation).where(col(Organisation.id).in_(ids))
+        ).scalars()
+    }
+    sources = source_service.sources_by_id(
+        session, {r.source_id for r in relations if r.source_id is not None}
     )
+    records = []
+    for relation in relations:
+        subject_ref, object_ref = organisation_service.refs(
+            [ends[relation.subject_id], ends[relation.object_id]], base
+        )
+        records.append(
+            RelationRecord(
+                id=relation.id or 0,
+                type=relation.type,
+                subject=subject_ref,
+                object=object_ref,
+                role=relation.role,
+                note=relation.note,
+                provenance=Provenance(
+                    source=sources.get(relation.source_id or 0),
+                    slide=relation.source_slide,
+                    section=relation.source_section,
+                ),
+                url=relation_url(base, relation.id or 0),
+                version=relation.version,
+                created_at=relation.created_at,
+                updated_at=relation.updated_at,
+                valid_as_of=relation.valid_as_of,
+                last_verified_at=relation.last_verified_at,
+                deleted_at=relation.deleted_at,
+            )
+        )
+    return records
 
 
 BY_ID = SortKey("id", (col(Relation.id),), (False,), (int,))
@@ -81,6 +107,4 @@ def list_relations(
         query = query.where(not_verified_since(Relation, filters.verified_before))
     window = fetch_window(session, query, BY_ID, page)
     relations = [row[0] for row in window.rows]
-    return Window(
-        [relation_public(session, r, base) for r in relations], window.total, window.next_cursor
-    )
+    return Window(relation_records(session, relations, base), window.total, window.next_cursor)

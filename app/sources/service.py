@@ -1,4 +1,5 @@
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from app.sources.models import SourceDocument
 from app.sources.schemas import CorrectionPublic, Provenance, SourcePublic
@@ -9,6 +10,15 @@ def source_by_id(session: Session, source_id: int | None) -> SourcePublic | None
         return None
     document = session.get(SourceDocument, source_id)
     return SourcePublic.model_validate(document, from_attributes=True) if document else None
+
+
+def sources_by_id(session: Session, ids: set[int]) -> dict[int, SourcePublic]:
+    if not ids:
+        return {}
+    documents = session.execute(
+        select(SourceDocument).where(col(SourceDocument.id).in_(ids))
+    ).scalars()
+    return {d.id or 0: SourcePublic.model_validate(d, from_attributes=True) for d in documents}
 
 
 def provenance(
