@@ -17,17 +17,19 @@ LEADERSHIP_RELATIONS: dict[str, str] = {
 }
 
 
-def organisation_id(session: Session, slug: str, param: str, network: bool = False) -> int:
+def organisation_id(
+    session: Session, slug: str, param: str, network: bool = False, deleted: bool = False
+) -> int:
     """The id of the organisation a filter parameter names, or a 422 naming the parameter.
 
     With `network`, it must be a network: an organisation of another kind has no
-    members, so naming one is a mistake, not an empty list.
+    members, so naming one is a mistake, not an empty list. A deleted organisation
+    names nothing, unless `deleted` (a list that shows deleted records too).
     """
-    found = session.execute(
-        select(col(Organisation.id), col(Organisation.kind)).where(
-            col(Organisation.slug) == slug, live(Organisation)
-        )
-    ).first()
+    query = select(col(Organisation.id), col(Organisation.kind)).where(
+        col(Organisation.slug) == slug
+    )
+    found = session.execute(query if deleted else query.where(live(Organisation))).first()
     if found is None:
         raise InvalidParameter(param, f"no organisation with slug {slug!r}")
     if network and found.kind not in NETWORK_KINDS:

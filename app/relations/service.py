@@ -96,7 +96,9 @@ def list_relations(
     if not filters.include_deleted:
         query = query.where(live(Relation))
     if filters.organisation is not None:
-        organisation_id = graph.organisation_id(session, filters.organisation, "organisation")
+        organisation_id = graph.organisation_id(
+            session, filters.organisation, "organisation", deleted=filters.include_deleted
+        )
         query = query.where(
             (col(Relation.subject_id) == organisation_id)
             | (col(Relation.object_id) == organisation_id)
