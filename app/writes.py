@@ -37,6 +37,7 @@ from sqlmodel import Session
 from app.changes.models import Action, Change, Resource
 from app.db import stored_id, utc_now
 from app.errors import Conflict
+from app.etags import require_match
 from app.inputs import merge_patch, validated
 from app.locks import SEED_LOCK, wait_for_lock
 
@@ -118,14 +119,16 @@ class Write:
                 resource, record, key, snapshot, snapshot(), record.version
             )
 
-    def created(
+    def add(
         self,
         resource: Resource,
         record: Any,
         key: Callable[[], str],
         snapshot: Callable[[], Snapshot],
     ) -> None:
-        """Enter a record added in this transaction (flushed, so it has an id)."""
+        """Add a new record (flushed, so that it has an id) and enter it as created."""
+        self.session.add(record)
+        self.session.flush()
         self._watched[(resource, stored_id(record))] = _Watched(
             resource, record, key, snapshot, None, record.version
         )
@@ -263,8 +266,6 @@ def edit(
     the record as this write left it, not as a later writer may have by the time it is
     read again.
     """
-    from app.etags import require_match
-
     with write_transaction(session, author) as write:
         record = load(session)
         require_match(if_match, resource, record)
@@ -273,9 +274,7 @@ def edit(
         return answer(record)
 
 
-def created(
-    session: Session, author: Author, add: Callable[[Write], R], answer: Callable[[R], T]
-) -> T:
+def add(session: Session, author: Author, add: Callable[[Write], R], answer: Callable[[R], T]) -> T:
     """Add a record with `add` and `answer` with it, inside the transaction (see `edit`)."""
     with write_transaction(session, author) as write:
         record = add(write)
@@ -370,6 +369,13 @@ class Editing(Generic[R, K, U]):
             verify(write, record)
 
         return self._edit(session, author, key, if_match, change, answer)
+
+
+def assign(record: Any, values: dict[str, Any]) -> None:
+    """Set the fields of `record` whose value differs: the others stay out of the UPDATE."""
+    for name, value in values.items():
+        if getattr(record, name) != value:
+            setattr(record, name, value)
 
 
 def verify(write: Write, record: Any) -> None:

@@ -21,7 +21,17 @@ from app.organisations.models import Organisation
 from app.organisations.writes import watch_organisation
 from app.regions import service as region_service
 from app.regions.models import Region
-from app.writes import Author, Editing, Origin, Snapshot, T, Write, created, representation
+from app.writes import (
+    Author,
+    Editing,
+    Origin,
+    Snapshot,
+    T,
+    Write,
+    add,
+    assign,
+    representation,
+)
 
 # Numbers written without a country code are German ones.
 DEFAULT_PHONE_REGION = "DE"
@@ -96,14 +106,12 @@ def create_contact(write: Write, data: ContactCreate, origin: Origin | None = No
             )
         # Added again after a deletion: the contact comes back under its own id.
         watch_contact(write, existing)
-        _assign(existing, values)
+        assign(existing, values)
         existing.deleted_at = None
         return existing
     watch_organisation(write, organisation, dependants=False)
     contact = Contact(**values, created_at=write.now, updated_at=write.now)
-    session.add(contact)
-    session.flush()
-    write.created(
+    write.add(
         Resource.contact,
         contact,
         lambda: str(contact.id),
@@ -132,7 +140,7 @@ def update_contact(
             extra={"contact": f"/contacts/{other.id}"},
         )
     watch_contact(write, contact)
-    _assign(contact, values)
+    assign(contact, values)
     return contact
 
 
@@ -171,12 +179,6 @@ def _same_contact(
     )
 
 
-def _assign(contact: Contact, values: dict[str, Any]) -> None:
-    for name, value in values.items():
-        if getattr(contact, name) != value:
-            setattr(contact, name, value)
-
-
 def _columns(
     session: Session, data: ContactUpdate, organisation: Organisation, origin: Origin
 ) -> dict[str, Any]:
@@ -209,7 +211,7 @@ def _columns(
 
 
 def create(session: Session, author: Author, data: ContactCreate, answer: Callable[[Any], T]) -> T:
-    return created(session, author, lambda write: create_contact(write, data), answer)
+    return add(session, author, lambda write: create_contact(write, data), answer)
 
 
 EDITING = Editing(

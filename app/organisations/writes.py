@@ -29,7 +29,17 @@ from app.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from app.refs import organisation_url
 from app.regions import service as region_service
 from app.regions.models import Region
-from app.writes import Author, Editing, Origin, Snapshot, T, Write, created, representation
+from app.writes import (
+    Author,
+    Editing,
+    Origin,
+    Snapshot,
+    T,
+    Write,
+    add,
+    assign,
+    representation,
+)
 
 
 def derived_fields(
@@ -145,17 +155,14 @@ def create_organisation(
         created_at=write.now,
         updated_at=write.now,
     )
-    session.add(organisation)
-    session.flush()
-    _set_topics(session, organisation, data.topics)
-    _set_regions(write, organisation, data)
-    session.flush()
-    write.created(
+    write.add(
         Resource.organisation,
         organisation,
         lambda: organisation.slug,
         lambda: organisation_snapshot(session, organisation),
     )
+    _set_topics(session, organisation, data.topics)
+    _set_regions(write, organisation, data)
     return organisation
 
 
@@ -174,9 +181,7 @@ def update_organisation(
     # The regions it joins or leaves are watched by _set_regions.
     shown_elsewhere = (values["name"], values["kind"]) != (organisation.name, organisation.kind)
     watch_organisation(write, organisation, dependants=shown_elsewhere)
-    for name, value in values.items():
-        if getattr(organisation, name) != value:
-            setattr(organisation, name, value)
+    assign(organisation, values)
     _set_topics(session, organisation, data.topics)
     _set_regions(write, organisation, data)
     return organisation
@@ -369,7 +374,7 @@ def _set_regions(write: Write, organisation: Organisation, data: OrganisationUpd
 def create(
     session: Session, author: Author, data: OrganisationCreate, answer: Callable[[Any], T]
 ) -> T:
-    return created(session, author, lambda write: create_organisation(write, data), answer)
+    return add(session, author, lambda write: create_organisation(write, data), answer)
 
 
 EDITING = Editing(

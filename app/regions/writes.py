@@ -16,7 +16,7 @@ from app.organisations.writes import watch_organisation
 from app.regions import service
 from app.regions.models import Region
 from app.regions.schemas import RegionCreate, RegionUpdate
-from app.writes import Author, Editing, Snapshot, T, Write, created, representation
+from app.writes import Author, Editing, Snapshot, T, Write, add, assign, representation
 
 
 def region_key(region: Region) -> str:
@@ -86,9 +86,7 @@ def create_region(write: Write, data: RegionCreate) -> Region:
         assert parent is not None
         watch_region(write, parent, dependants=False)
     region = Region(slug=slug, **values, created_at=write.now, updated_at=write.now)
-    session.add(region)
-    session.flush()
-    write.created(
+    write.add(
         Resource.region,
         region,
         lambda: logged_key(region),
@@ -108,9 +106,7 @@ def update_region(write: Write, region: Region, data: RegionUpdate) -> Region:
         parent = session.get(Region, values["parent_id"])
         assert parent is not None
         watch_region(write, parent, dependants=False)
-    for name, value in values.items():
-        if getattr(region, name) != value:
-            setattr(region, name, value)
+    assign(region, values)
     return region
 
 
@@ -209,7 +205,7 @@ def _refuse_cycle(session: Session, region: Region, parent: Region) -> None:
 
 
 def create(session: Session, author: Author, data: RegionCreate, answer: Callable[[Any], T]) -> T:
-    return created(session, author, lambda write: create_region(write, data), answer)
+    return add(session, author, lambda write: create_region(write, data), answer)
 
 
 EDITING = Editing(

@@ -14,7 +14,17 @@ from app.organisations.models import Organisation, Relation
 from app.organisations.writes import watch_organisation
 from app.relations.schemas import RelationInput
 from app.relations.service import get_relation, relation_public
-from app.writes import Author, Editing, Origin, Snapshot, T, Write, created, representation
+from app.writes import (
+    Author,
+    Editing,
+    Origin,
+    Snapshot,
+    T,
+    Write,
+    add,
+    assign,
+    representation,
+)
 
 
 def relation_snapshot(session: Session, relation: Relation) -> Snapshot:
@@ -68,16 +78,13 @@ def create_relation(write: Write, data: RelationInput, origin: Origin | None = N
             )
         # The same link made again: the tombstone comes back to life under its own id.
         watch_relation(write, existing)
-        for name, value in values.items():
-            setattr(existing, name, value)
+        assign(existing, values)
         existing.deleted_at = None
         return existing
     for end in (subject, obj):
         watch_organisation(write, end, dependants=False)
     relation = Relation(**values, created_at=write.now, updated_at=write.now)
-    session.add(relation)
-    session.flush()
-    write.created(
+    write.add(
         Resource.relation,
         relation,
         lambda: str(relation.id),
@@ -111,9 +118,7 @@ def update_relation(
     values = _relation_columns(data, subject, obj, origin or current)
     if data.valid_as_of is None:
         values["valid_as_of"] = relation.valid_as_of
-    for name, value in values.items():
-        if getattr(relation, name) != value:
-            setattr(relation, name, value)
+    assign(relation, values)
     return relation
 
 
@@ -157,7 +162,7 @@ def _relation_columns(
 
 
 def create(session: Session, author: Author, data: RelationInput, answer: Callable[[Any], T]) -> T:
-    return created(session, author, lambda write: create_relation(write, data), answer)
+    return add(session, author, lambda write: create_relation(write, data), answer)
 
 
 EDITING = Editing(
