@@ -59,7 +59,12 @@ The store's key holds the request's `Accept` and `Accept-Language`; a
 response whose `Vary` names any other request header, or `*`, is not kept
 (`Accept-Encoding` is answered by the two codings kept, and `Origin` by
 app.cors, outside this middleware). Requests with `Authorization` bypass the
-store.
+store. Requests that miss the same key at the same revision at once run the
+application once: the first runs it, the others wait (`ResponseStore.join`)
+and are answered from its representation, each with its own coding,
+`If-None-Match` and HEAD. They are let go as soon as the first knows whether
+its response may be kept, before it is sent; if it may not, or the first
+fails or is cancelled, each of them runs the application itself.
 """
 
 import base64
@@ -337,17 +342,40 @@ class _Exchange:
         self.streaming = False  # passing messages through rather than collecting them
         self.key: CacheKey | None = cache_key(scope) if cache.store is not None else None
         self.revision: int | None = None
+        self.leading = False  # others missing the same key at this revision wait for this one
 
     async def run(self, receive: Receive) -> None:
         if self.key is not None:
-            assert self.cache.store is not None
             self.revision = await self.cache.current_revision()
             if self.revision is not None:
-                stored = self.cache.store.get(self.key, self.revision)
+                stored = await self._stored(self.key, self.revision)
                 if stored is not None:
                     await self._respond(stored)
                     return
-        await self.cache.app(self.scope, receive, self.collect)
+        try:
+            await self.cache.app(self.scope, receive, self.collect)
+        finally:  # also on an exception or cancellation: no waiter is left hanging
+            self._end_miss(None)
+
+    async def _stored(self, key: CacheKey, revision: int) -> Representation | None:
+        """The stored representation, or the one the request missing it first answers with."""
+        assert self.cache.store is not None
+        stored = self.cache.store.get(key, revision)
+        if stored is not None:
+            return stored
+        miss = self.cache.store.join(key, revision)
+        if miss is None:
+            self.leading = True
+            return None
+        await miss.done.wait()
+        return miss.answer
+
+    def _end_miss(self, answer: Representation | None) -> None:
+        if self.leading:
+            assert self.cache.store is not None and self.key is not None
+            assert self.revision is not None
+            self.leading = False
+            self.cache.store.end(self.key, self.revision, answer)
 
     async def collect(self, message: Message) -> None:
         kind = message["type"]
@@ -376,6 +404,7 @@ class _Exchange:
     async def _stream(self) -> None:
         """Pass the response on as it comes: the start, whatever was collected, the rest."""
         self.streaming = True
+        self._end_miss(None)
         assert self.start is not None
         headers = self.start["headers"]
         if self.start["status"] == 200 and not has_header(headers, b"cache-control"):
@@ -413,12 +442,15 @@ class _Exchange:
             etag=etag,
             gzippable=compressible and len(body) >= self.cache.minimum_size,
         )
+        kept = None
         if self.key is not None and self.revision is not None and _storable(headers):
             assert self.cache.store is not None
             if representation.gzippable:
                 representation.gzip_body = await self.cache.compress(body)
             representation.revision = self.revision
             self.cache.store.put(self.key, representation)
+            kept = representation  # for the waiters even if too big for the store
+        self._end_miss(kept)  # before sending: waiters need not wait for a slow client
         await self._respond(representation)
 
     async def _respond(self, representation: Representation) -> None:

@@ -17,13 +17,20 @@ and the `Accept` and `Accept-Language` the response may be negotiated by
 Requests with an `Authorization` header are never stored or answered from
 here, so per-user responses can come later without leaking.
 
-The store is a least-recently-used dictionary bounded in bytes. It lives in
-the event loop's thread only, so it needs no lock.
+The store is a least-recently-used dictionary bounded in bytes. It also
+coalesces misses: of the requests that miss one key at one revision at the
+same time, the first runs the application and the others wait for its
+`Miss` to end, then take its representation, or, if its response may not be
+kept or never came, each run the application themselves. A miss is shared
+only at the revision its waiters read themselves, so none is answered with
+older data than it would get alone. The store and its misses live in the
+event loop's thread only, so they need no lock.
 """
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import anyio
 from starlette.types import Scope
 
 from app.headers import RawHeaders
@@ -54,6 +61,14 @@ class Representation:
         gzipped = len(self.gzip_body) if self.gzip_body is not None else 0
         headers = sum(len(name) + len(value) for name, value in self.headers)
         return ENTRY_OVERHEAD + len(self.body) + gzipped + headers
+
+
+@dataclass
+class Miss:
+    """A key the store lacks at a revision, being answered by one request, its leader."""
+
+    done: anyio.Event = field(default_factory=anyio.Event)
+    answer: Representation | None = None  # None: the waiters run the application themselves
 
 
 def cache_key(scope: Scope) -> CacheKey | None:
@@ -90,6 +105,7 @@ class ResponseStore:
         self.max_entry_bytes = max_bytes // 16
         self.size = 0
         self._entries: OrderedDict[CacheKey, Representation] = OrderedDict()
+        self._misses: dict[tuple[CacheKey, int], Miss] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -113,6 +129,20 @@ class ResponseStore:
         self.size += entry.size
         while self.size > self.max_bytes:
             self._remove(next(iter(self._entries)))
+
+    def join(self, key: CacheKey, revision: int) -> Miss | None:
+        """The miss of `key` at `revision` under way, to wait for; or None, and the caller
+        now leads it and must `end` it, whatever happens."""
+        miss = self._misses.get((key, revision))
+        if miss is None:
+            self._misses[key, revision] = Miss()
+        return miss
+
+    def end(self, key: CacheKey, revision: int, answer: Representation | None) -> None:
+        """End the miss the caller leads: its waiters take `answer`, if not None."""
+        miss = self._misses.pop((key, revision))
+        miss.answer = answer
+        miss.done.set()
 
     def clear(self) -> None:
         self._entries.clear()
