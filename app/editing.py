@@ -13,7 +13,6 @@ import urllib.parse
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.deps import get_app_settings
@@ -27,6 +26,7 @@ from app.errors import (
     UnsupportedMediaType,
 )
 from app.keys.auth import AUTH_RESPONSES, WriterDep
+from app.reading import JsonResponse
 from app.writes import Author
 
 JSON = "application/json"
@@ -178,13 +178,13 @@ def document_bodies(app: FastAPI) -> None:
 
 
 def record_response(
-    representation: BaseModel, etag: str, status: int = 200, location: str | None = None
-) -> JSONResponse:
-    """A record's representation with its ETag (and `Location` when created)."""
+    representation: Any, etag: str, status: int = 200, location: str | None = None
+) -> JsonResponse:
+    """A record's representation (a read model) with its ETag (and `Location` when created)."""
     headers = {"ETag": etag}
     if location is not None:
         headers["Location"] = location
-    return JSONResponse(representation.model_dump(mode="json"), status_code=status, headers=headers)
+    return JsonResponse(representation, status_code=status, headers=headers)
 
 
 def _problem(description: str) -> dict[str, Any]:

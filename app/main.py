@@ -20,6 +20,7 @@ from app.http_cache import HttpCache
 from app.keys.router import router as keys_router
 from app.networks.router import router as networks_router
 from app.organisations.router import router as organisations_router
+from app.reading import Reader
 from app.regions.router import router as regions_router
 from app.relations.router import router as relations_router
 from app.response_cache import ResponseStore
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
+    app.state.reader = Reader(app.state.engine, settings.read_threads)
     install_error_handlers(app)
     document_problems(app)
     document_bodies(app)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from annotated_types import Ge
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field, WithJsonSchema
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Mapped, Session
@@ -25,6 +25,7 @@ from app.config import get_settings
 from app.db import MAX_ID, as_utc
 from app.deps import PLAIN_DIGITS, get_app_settings
 from app.errors import InvalidParameter
+from app.reading import JsonResponse
 
 T = TypeVar("T")
 # A column expression, or a model's column attribute as `sqlmodel.col()` gives it.
@@ -38,14 +39,17 @@ _LIMIT_SCHEMA = WithJsonSchema(
 )
 
 
-class PageLinks(BaseModel):
-    self: str = Field(examples=["http://127.0.0.1:8000/organisations?limit=50"])
-    first: str = Field(examples=["http://127.0.0.1:8000/organisations?limit=50"])
-    next: str | None = Field(examples=["http://127.0.0.1:8000/organisations?limit=50&cursor=WyJh"])
+@dataclass(kw_only=True, slots=True)
+class PageLinks:
+    self: Annotated[str, Field(examples=["http://127.0.0.1:8000/organisations?limit=50"])]
+    first: Annotated[str, Field(examples=["http://127.0.0.1:8000/organisations?limit=50"])]
+    next: Annotated[
+        str | None, Field(examples=["http://127.0.0.1:8000/organisations?limit=50&cursor=WyJh"])
+    ]
 
 
 class Page(BaseModel, Generic[T]):
-    """Every collection answers with this envelope."""
+    """Every collection answers with this envelope (`paged` writes it; this is its schema)."""
 
     items: list[T]
     total: int = Field(description="Number of items matching the filters, on all pages.")
@@ -53,10 +57,13 @@ class Page(BaseModel, Generic[T]):
     links: PageLinks
 
 
-class FacetValue(BaseModel):
-    value: str | None = Field(examples=["14626"], description="The filter value; null: not set.")
-    label: str | None = Field(default=None, examples=["Landkreis Görlitz"])
-    count: int = Field(examples=[7])
+@dataclass(kw_only=True, slots=True)
+class FacetValue:
+    value: Annotated[
+        str | None, Field(examples=["14626"], description="The filter value; null: not set.")
+    ]
+    label: Annotated[str | None, Field(examples=["Landkreis Görlitz"])] = None
+    count: Annotated[int, Field(examples=[7])]
 
 
 class FacetedPage(Page[T], Generic[T]):
@@ -285,23 +292,22 @@ def link_header(links: PageLinks) -> str:
 
 def paged(
     request: Request,
-    response: Response,
-    window: Window[T],
+    window: Window[Any],
     page: PageRequest,
     cursor_name: str = "cursor",
-) -> Page[T]:
-    """The list envelope for a window, with the RFC 8288 `Link` header set on `response`."""
+) -> JsonResponse:
+    """The list envelope (`Page`, or `FacetedPage` for a `FacetedWindow`) of a window, as
+    JSON, with the RFC 8288 `Link` header."""
     links = page_links(request, page.limit, window.next_cursor, cursor_name)
-    response.headers["Link"] = link_header(links)
+    envelope: dict[str, Any] = {
+        "items": window.rows,
+        "total": window.total,
+        "limit": page.limit,
+        "links": links,
+    }
     if isinstance(window, FacetedWindow):
-        return FacetedPage[T](
-            items=window.rows,
-            total=window.total,
-            limit=page.limit,
-            links=links,
-            facets=window.facets,
-        )
-    return Page[T](items=window.rows, total=window.total, limit=page.limit, links=links)
+        envelope["facets"] = window.facets
+    return JsonResponse(envelope, headers={"Link": link_header(links)})
 
 
 PageDep = Annotated[PageRequest, Depends(page_request)]

@@ -32,7 +32,8 @@ from app.editing import (
 )
 from app.errors import PROBLEM_RESPONSES
 from app.inputs import validated
-from app.pagination import Page, PageDep, paged
+from app.pagination import Page, PageDep, Window, paged
+from app.reading import ReaderDep
 from app.writes import Author, Editing
 
 R = TypeVar("R")
@@ -44,7 +45,7 @@ class RecordRoutes(Generic[R]):
     a_noun: str  # "an organisation": for summaries
     key: Any  # the path parameter: an Annotated type whose Path alias is in `path`
     path: str  # "/{slug}"
-    response_model: type[BaseModel]
+    response_model: type[Any]
     create_model: type[BaseModel]
     editing: Editing[R, Any, Any]
     create: Callable[[Session, Author, Any, Callable[[R], Response]], Response]
@@ -178,13 +179,15 @@ def add_record_routes(router: APIRouter, spec: RecordRoutes[Any]) -> None:
         response_model=Page[HistoryEntry],
         responses=PROBLEM_RESPONSES,
     )
-    def history(
+    async def history(
         key: key_type,  # type: ignore[valid-type]
         request: Request,
-        response: Response,
-        session: SessionDep,
+        reader: ReaderDep,
         page: PageDep,
-    ) -> Page[HistoryEntry]:
-        record_id = spec.record_id(session, key)
-        window = change_service.history(session, spec.resource, record_id, page)
-        return paged(request, response, window, page)
+    ) -> Response:
+        def read(session: Session) -> Window[HistoryEntry]:
+            return change_service.history(
+                session, spec.resource, spec.record_id(session, key), page
+            )
+
+        return paged(request, await reader.run(read), page)

@@ -1,26 +1,34 @@
 """Compact references from one resource to another, as embedded in responses."""
 
-from pydantic import BaseModel, Field
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
 
 from app.organisations.models import NETWORK_KINDS
 
 
-class OrganisationRef(BaseModel):
-    slug: str = Field(examples=["bon-courage"])
-    name: str = Field(examples=["Bon Courage e.V."])
-    kind: str = Field(examples=["association"])
-    url: str = Field(
-        examples=["http://127.0.0.1:8000/organisations/bon-courage"],
-        description="`/networks/{slug}` for network kinds, else `/organisations/{slug}`.",
-    )
+@dataclass(kw_only=True, slots=True)
+class OrganisationRef:
+    slug: Annotated[str, Field(examples=["bon-courage"])]
+    name: Annotated[str, Field(examples=["Bon Courage e.V."])]
+    kind: Annotated[str, Field(examples=["association"])]
+    url: Annotated[
+        str,
+        Field(
+            examples=["http://127.0.0.1:8000/organisations/bon-courage"],
+            description="`/networks/{slug}` for network kinds, else `/organisations/{slug}`.",
+        ),
+    ]
 
 
-class RegionRef(BaseModel):
-    code: str | None = Field(examples=["14729"])
-    slug: str = Field(examples=["landkreis-leipzig"])
-    name: str = Field(examples=["Landkreis Leipzig"])
-    kind: str = Field(examples=["rural_district"])
-    url: str = Field(examples=["http://127.0.0.1:8000/regions/14729"])
+@dataclass(kw_only=True, slots=True)
+class RegionRef:
+    code: Annotated[str | None, Field(examples=["14729"])]
+    slug: Annotated[str, Field(examples=["landkreis-leipzig"])]
+    name: Annotated[str, Field(examples=["Landkreis Leipzig"])]
+    kind: Annotated[str, Field(examples=["rural_district"])]
+    url: Annotated[str, Field(examples=["http://127.0.0.1:8000/regions/14729"])]
 
 
 def organisation_url(base: str, slug: str, kind: str) -> str:

@@ -8,6 +8,7 @@ from sqlmodel import col
 from app.deps import BaseUrlDep, SessionDep
 from app.sources.models import SourceDocument
 from app.sources.schemas import SourcePublic
+from app.sources.service import public_source
 
 router = APIRouter(tags=["meta"])
 
@@ -40,5 +41,5 @@ def index(session: SessionDep, base: BaseUrlDep) -> Index:
             "docs": f"{base}/docs",
             "openapi": f"{base}/openapi.json",
         },
-        sources=[SourcePublic.model_validate(s, from_attributes=True) for s in sources],
+        sources=[public_source(s) for s in sources],
     )

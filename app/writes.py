@@ -40,6 +40,7 @@ from app.errors import Conflict
 from app.etags import require_match
 from app.inputs import merge_patch, validated
 from app.locks import SEED_LOCK, wait_for_lock
+from app.reading import jsonable
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +67,10 @@ class Origin:
 _BOOKKEEPING = {"version", "updated_at", "created_at"}
 
 
-def representation(shown: BaseModel, record: Any) -> Snapshot:
-    """A record's snapshot: what the API shows of it (`shown`, built with links relative
-    to no base) and whether it is deleted."""
-    snapshot: Snapshot = shown.model_dump(mode="json", exclude=_BOOKKEEPING)
+def representation(shown: Any, record: Any) -> Snapshot:
+    """A record's snapshot: what the API shows of it (`shown`, a read model built with links
+    relative to no base) and whether it is deleted."""
+    snapshot: Snapshot = {k: v for k, v in jsonable(shown).items() if k not in _BOOKKEEPING}
     deleted_at = record.deleted_at
     snapshot["deleted_at"] = deleted_at.isoformat() if deleted_at else None
     return snapshot

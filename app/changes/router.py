@@ -4,9 +4,10 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.changes import service
 from app.changes.schemas import FeedItem
-from app.deps import BaseUrlDep, SessionDep
+from app.deps import BaseUrlDep
 from app.errors import PROBLEM_RESPONSES
 from app.pagination import LimitParam, Page, PageRequest, checked_limit, paged
+from app.reading import ReaderDep
 
 router = APIRouter(prefix="/changes", tags=["changes"])
 
@@ -21,10 +22,9 @@ router = APIRouter(prefix="/changes", tags=["changes"])
     response_model=Page[FeedItem],
     responses=PROBLEM_RESPONSES,
 )
-def list_changes(
+async def list_changes(
     request: Request,
-    response: Response,
-    session: SessionDep,
+    reader: ReaderDep,
     base: BaseUrlDep,
     limit: LimitParam = None,
     since: Annotated[
@@ -36,7 +36,7 @@ def list_changes(
             examples=[""],
         ),
     ] = None,
-) -> Page[FeedItem]:
+) -> Response:
     page = PageRequest(checked_limit(request, limit), since)
-    window = service.feed(session, since, page.limit, base)
-    return paged(request, response, window, page, cursor_name="since")
+    window = await reader.run(service.feed, since, page.limit, base)
+    return paged(request, window, page, cursor_name="since")

@@ -10,13 +10,13 @@ from app.contacts.models import Contact, ContactKind
 from app.contacts.schemas import ContactCreate, ContactPublic
 from app.contacts.service import CONTACT_FACETS, ContactSort
 from app.db import MAX_ID
-from app.deps import PLAIN_DIGITS, REPEATABLE, BaseUrlDep, FilterValues, SessionDep
+from app.deps import PLAIN_DIGITS, REPEATABLE, BaseUrlDep, FilterValues
 from app.editing import (
     WRITE_RESPONSES,
     record_response,
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.etags import etag_of
+from app.etags import etag_of, record_etag
 from app.organisations.router import (
     IncludeDeleted,
     NetworkFilter,
@@ -26,6 +26,7 @@ from app.organisations.router import (
     VerifiedBefore,
 )
 from app.pagination import FacetedPage, PageDep, facets_parameter, paged
+from app.reading import ReaderDep
 from app.record_routes import RecordRoutes, add_record_routes
 from app.search.query import MAX_QUERY_LENGTH
 
@@ -41,10 +42,9 @@ router = APIRouter(prefix="/contacts", tags=["contacts"])
     response_model=FacetedPage[ContactPublic],
     responses=PROBLEM_RESPONSES,
 )
-def list_contacts(
+async def list_contacts(
     request: Request,
-    response: Response,
-    session: SessionDep,
+    reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
     q: Annotated[
@@ -76,7 +76,7 @@ def list_contacts(
         ),
     ] = None,
     facets: Annotated[list[str], Depends(facets_parameter(CONTACT_FACETS))] = [],  # noqa: B006
-) -> FacetedPage[ContactPublic]:
+) -> Response:
     filters = service.ContactFilters(
         q=q,
         kinds=kind,
@@ -88,8 +88,8 @@ def list_contacts(
         verified_before=verified_before,
         include_deleted=include_deleted,
     )
-    window = service.list_contacts(session, filters, sort, page, base, facets)
-    return paged(request, response, window, page)  # type: ignore[return-value]
+    window = await reader.run(service.list_contacts, filters, sort, page, base, facets)
+    return paged(request, window, page)
 
 
 ContactId = Annotated[
@@ -110,8 +110,9 @@ def detail_response(session: Session, contact: Contact, base: str, status: int =
     response_model=ContactPublic,
     responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
-def get_contact(contact_id: ContactId, session: SessionDep, base: BaseUrlDep) -> Response:
-    return detail_response(session, service.get_contact(session, contact_id), base)
+async def get_contact(contact_id: ContactId, reader: ReaderDep, base: BaseUrlDep) -> Response:
+    detail = await reader.run(service.read_detail, contact_id, base)
+    return record_response(detail, record_etag(Resource.contact, detail.id, detail.version))
 
 
 def _record_id(session: Session, contact_id: int) -> int:

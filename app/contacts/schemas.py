@@ -1,7 +1,8 @@
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from app.contacts.models import ContactKind
 from app.inputs import Input, Key
@@ -9,27 +10,30 @@ from app.refs import OrganisationRef, RegionRef
 from app.sources.schemas import Provenance
 
 
-class ContactSummary(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class ContactSummary:
     id: int
-    kind: str = Field(examples=["email"])
-    value: str = Field(examples=["opferberatung.chemnitz@raa-sachsen.de"])
-    label: str | None = Field(examples=["Opferberatung Chemnitz"])
-    role: str | None = Field(examples=[None], description="A person's public role.")
+    kind: Annotated[str, Field(examples=["email"])]
+    value: Annotated[str, Field(examples=["opferberatung.chemnitz@raa-sachsen.de"])]
+    label: Annotated[str | None, Field(examples=["Opferberatung Chemnitz"])]
+    role: Annotated[str | None, Field(examples=[None], description="A person's public role.")]
     region: RegionRef | None
     url: str
 
 
+@dataclass(kw_only=True, slots=True)
 class ContactPublic(ContactSummary):
     organisation: OrganisationRef
     provenance: Provenance
     version: int
     created_at: datetime
     updated_at: datetime
-    valid_as_of: date | None = Field(examples=["2015-04-16"])
+    valid_as_of: Annotated[date | None, Field(examples=["2015-04-16"])]
     last_verified_at: datetime | None
-    deleted_at: datetime | None = Field(
-        default=None, description="Only in lists with `include_deleted=true`: when deleted."
-    )
+    deleted_at: Annotated[
+        datetime | None,
+        Field(description="Only in lists with `include_deleted=true`: when deleted."),
+    ] = None
 
 
 Value = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

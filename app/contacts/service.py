@@ -16,6 +16,7 @@ from app.errors import Gone, InvalidParameter, NotFound
 from app.organisations import graph
 from app.organisations.models import Organisation, OrganisationRegion
 from app.pagination import FacetedWindow, FacetValue, PageRequest, SortKey, fetch_window
+from app.reading import extended
 from app.refs import OrganisationRef, contact_url, organisation_url
 from app.regions import service as region_service
 from app.search.index import Doc, relevance_order, restrict
@@ -161,6 +162,12 @@ def get_contact(session: Session, contact_id: int) -> Contact:
     return contact
 
 
+def read_detail(session: Session, contact_id: int, base: str) -> ContactPublic:
+    """The live contact `contact_id` as its detail shows it."""
+    (public,) = public_contacts(session, [get_contact(session, contact_id)], base)
+    return public
+
+
 def contacts_of_organisation(
     session: Session, organisation_id: int | None, base: str
 ) -> list[ContactSummary]:
@@ -175,29 +182,34 @@ def contacts_of_organisation(
 def public_contacts(
     session: Session, contacts: Sequence[Contact], base: str
 ) -> list[ContactPublic]:
+    """The contacts as their detail shows them, with their organisations and sources,
+    in a fixed number of statements however many they are."""
     organisations = {
         o.id: o
         for o in session.execute(
-            select(Organisation).where(
-                col(Organisation.id).in_({c.organisation_id for c in contacts})
-            )
-        ).scalars()
+            select(
+                col(Organisation.id),
+                col(Organisation.slug),
+                col(Organisation.name),
+                col(Organisation.kind),
+            ).where(col(Organisation.id).in_({c.organisation_id for c in contacts}))
+        )
     }
+    sources = source_service.sources_by_id(
+        session, {c.source_id for c in contacts if c.source_id is not None}
+    )
     return [
-        ContactPublic(
-            **summary.model_dump(),
+        extended(
+            ContactPublic,
+            summary,
             organisation=OrganisationRef(
                 slug=(org := organisations[contact.organisation_id]).slug,
                 name=org.name,
                 kind=org.kind,
                 url=organisation_url(base, org.slug, org.kind),
             ),
-            provenance=source_service.provenance(
-                session,
-                contact.source_id,
-                contact.source_slide,
-                contact.source_section,
-                contact.corrections,
+            provenance=source_service.record_provenance(
+                contact, sources.get(contact.source_id) if contact.source_id else None
             ),
             version=contact.version,
             created_at=contact.created_at,
@@ -216,7 +228,7 @@ def _summaries(session: Session, contacts: Sequence[Contact], base: str) -> list
     )
     return [
         ContactSummary(
-            id=c.id,
+            id=stored_id(c),
             kind=c.kind,
             value=c.value,
             label=c.label,

@@ -70,10 +70,14 @@ def list_keys(
     session: SessionDep,
     base: BaseUrlDep,
     page: PageDep,
-) -> Page[KeyPublic]:
+) -> Response:
     window = service.list_keys(session, page)
     keys = Window([_public(key, base) for key in window.rows], window.total, window.next_cursor)
-    return paged(request, response, keys, page)
+    answer = paged(request, keys, page)
+    answer.headers["Cache-Control"] = (
+        "no-store"  # a Response of its own: `no_store` cannot reach it
+    )
+    return answer
 
 
 @router.get(

@@ -4,10 +4,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.changes.models import Resource
-from app.deps import BaseUrlDep, SessionDep
+from app.deps import BaseUrlDep
 from app.editing import WRITE_RESPONSES, record_response
 from app.errors import PROBLEM_RESPONSES
-from app.etags import etag_of
+from app.etags import record_etag
 from app.organisations import service
 from app.organisations.models import NETWORK_KINDS
 from app.organisations.router import (
@@ -26,6 +26,7 @@ from app.organisations.router import (
 )
 from app.organisations.schemas import NetworkDetail, NetworkSummary
 from app.pagination import FacetedPage, PageDep, paged
+from app.reading import ReaderDep
 
 router = APIRouter(prefix="/networks", tags=["networks"])
 
@@ -40,10 +41,9 @@ NetworkKind = StrEnum("NetworkKind", {k: k for k in sorted(NETWORK_KINDS)})  # t
     response_model=FacetedPage[NetworkSummary],
     responses=PROBLEM_RESPONSES,
 )
-def list_networks(
+async def list_networks(
     request: Request,
-    response: Response,
-    session: SessionDep,
+    reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
     facets: FacetsDep,
@@ -62,7 +62,7 @@ def list_networks(
     verified_before: VerifiedBefore = None,
     include_deleted: IncludeDeleted = False,
     sort: SortParam = None,
-) -> FacetedPage[NetworkSummary]:
+) -> Response:
     filters = service.OrganisationFilters(
         q=q,
         kinds=kind,
@@ -77,8 +77,8 @@ def list_networks(
         include_deleted=include_deleted,
         networks_only=True,
     )
-    window = service.list_networks(session, filters, sort, page, base, facets)
-    return paged(request, response, window, page)  # type: ignore[return-value]
+    window = await reader.run(service.list_networks, filters, sort, page, base, facets)
+    return paged(request, window, page)
 
 
 @router.get(
@@ -89,11 +89,10 @@ def list_networks(
     response_model=NetworkDetail,
     responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
-def get_network(
+async def get_network(
     slug: Annotated[str, Path(max_length=120, examples=["asyl-konferenz"])],
-    session: SessionDep,
+    reader: ReaderDep,
     base: BaseUrlDep,
 ) -> Response:
-    network = service.get_network(session, slug)
-    detail = service.network_detail(session, network, base)
-    return record_response(detail, etag_of(Resource.organisation, network))
+    detail = await reader.run(service.read_network_detail, slug, base)
+    return record_response(detail, record_etag(Resource.organisation, detail.id, detail.version))

@@ -16,7 +16,7 @@ from app.editing import (
     record_response,
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.etags import etag_of
+from app.etags import etag_of, record_etag
 from app.organisations import service, writes
 from app.organisations.facets import FACETS
 from app.organisations.models import NETWORK_KINDS, Level, Organisation, OrganisationKind
@@ -27,6 +27,7 @@ from app.organisations.schemas import (
 )
 from app.organisations.service import OrganisationSort
 from app.pagination import FacetedPage, PageDep, facets_parameter, paged
+from app.reading import ReaderDep
 from app.record_routes import RecordRoutes, add_record_routes
 from app.search.query import MAX_QUERY_LENGTH
 
@@ -119,10 +120,9 @@ FacetsDep = Annotated[list[str], Depends(facets_parameter(FACETS))]
     response_model=FacetedPage[OrganisationSummary],
     responses=PROBLEM_RESPONSES,
 )
-def list_organisations(
+async def list_organisations(
     request: Request,
-    response: Response,
-    session: SessionDep,
+    reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
     facets: FacetsDep,
@@ -140,7 +140,7 @@ def list_organisations(
     verified_before: VerifiedBefore = None,
     include_deleted: IncludeDeleted = False,
     sort: SortParam = None,
-) -> FacetedPage[OrganisationSummary]:
+) -> Response:
     filters = service.OrganisationFilters(
         q=q,
         kinds=kind,
@@ -154,8 +154,8 @@ def list_organisations(
         verified_before=verified_before,
         include_deleted=include_deleted,
     )
-    window = service.list_organisations(session, filters, sort, page, base, facets)
-    return paged(request, response, window, page)  # type: ignore[return-value]
+    window = await reader.run(service.list_organisations, filters, sort, page, base, facets)
+    return paged(request, window, page)
 
 
 SlugPath = Annotated[
@@ -185,8 +185,9 @@ def detail_response(
     response_model=OrganisationDetail,
     responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
-def get_organisation(slug: SlugPath, session: SessionDep, base: BaseUrlDep) -> Response:
-    return detail_response(session, service.get_organisation(session, slug), base)
+async def get_organisation(slug: SlugPath, reader: ReaderDep, base: BaseUrlDep) -> Response:
+    detail = await reader.run(service.read_detail, slug, base)
+    return record_response(detail, record_etag(Resource.organisation, detail.id, detail.version))
 
 
 def _record_id(session: Session, slug: str) -> int:

@@ -1,7 +1,8 @@
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from app.contacts.schemas import ContactSummary
 from app.inputs import Input, Key, Slug
@@ -10,53 +11,69 @@ from app.refs import OrganisationRef, RegionRef
 from app.sources.schemas import Provenance
 
 
+@dataclass(kw_only=True, slots=True)
 class RegionLinkPublic(RegionRef):
-    role: str = Field(examples=["area"], description="`area` served, or `seat` of an office.")
+    role: Annotated[
+        str, Field(examples=["area"], description="`area` served, or `seat` of an office.")
+    ]
 
 
-class OrganisationSummary(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class OrganisationSummary:
     id: int
-    slug: str = Field(examples=["refugee-law-clinic-leipzig"])
-    name: str = Field(examples=["Refugee Law Clinic Leipzig e.V."])
-    short_name: str | None = Field(examples=[None])
-    kind: str = Field(examples=["association"])
-    legal_form: str | None = Field(examples=["e.V."])
-    level: str | None = Field(examples=["regional"])
-    topics: list[str] = Field(
-        examples=[["härtefälle", "aufenthaltsrecht"]],
-        description="As the data spells them; `topic=` filters by any spelling.",
-    )
+    slug: Annotated[str, Field(examples=["refugee-law-clinic-leipzig"])]
+    name: Annotated[str, Field(examples=["Refugee Law Clinic Leipzig e.V."])]
+    short_name: Annotated[str | None, Field(examples=[None])]
+    kind: Annotated[str, Field(examples=["association"])]
+    legal_form: Annotated[str | None, Field(examples=["e.V."])]
+    level: Annotated[str | None, Field(examples=["regional"])]
+    topics: Annotated[
+        list[str],
+        Field(
+            examples=[["härtefälle", "aufenthaltsrecht"]],
+            description="As the data spells them; `topic=` filters by any spelling.",
+        ),
+    ]
     regions: list[RegionLinkPublic]
-    url: str = Field(
-        description="`/networks/{slug}` for network kinds, else `/organisations/{slug}`."
-    )
+    url: Annotated[
+        str,
+        Field(description="`/networks/{slug}` for network kinds, else `/organisations/{slug}`."),
+    ]
     version: int
     updated_at: datetime
-    valid_as_of: date | None = Field(
-        examples=["2015-04-16"], description="The day the facts were known to be true."
-    )
-    last_verified_at: datetime | None = Field(
-        description="When an editor last confirmed the facts; null: never since the source."
-    )
-    deleted_at: datetime | None = Field(
-        default=None, description="Only in lists with `include_deleted=true`: when deleted."
-    )
+    valid_as_of: Annotated[
+        date | None,
+        Field(examples=["2015-04-16"], description="The day the facts were known to be true."),
+    ]
+    last_verified_at: Annotated[
+        datetime | None,
+        Field(description="When an editor last confirmed the facts; null: never since the source."),
+    ]
+    deleted_at: Annotated[
+        datetime | None,
+        Field(description="Only in lists with `include_deleted=true`: when deleted."),
+    ] = None
 
 
-class RelationPublic(BaseModel):
-    type: str = Field(
-        examples=["coordinates"],
-        description="Read from this organisation's side: `member_of`, `has_member`, "
-        "`coordinated_by`, `coordinates`, … (inverse types for incoming relations).",
-    )
-    direction: str = Field(examples=["outgoing"], description="`outgoing` or `incoming`.")
-    role: str | None = Field(examples=["chair"])
+@dataclass(kw_only=True, slots=True)
+class RelationPublic:
+    type: Annotated[
+        str,
+        Field(
+            examples=["coordinates"],
+            description="Read from this organisation's side: `member_of`, `has_member`, "
+            "`coordinated_by`, `coordinates`, … (inverse types for incoming relations).",
+        ),
+    ]
+    direction: Annotated[str, Field(examples=["outgoing"], description="`outgoing` or `incoming`.")]
+    role: Annotated[str | None, Field(examples=["chair"])]
     note: str | None
     organisation: OrganisationRef
-    id: int = Field(description="The relation's own id: `/relations/{id}`.")
+    id: Annotated[int, Field(description="The relation's own id: `/relations/{id}`.")]
     url: str
 
 
+@dataclass(kw_only=True, slots=True)
 class OrganisationDetail(OrganisationSummary):
     description: str | None
     tasks: list[str]
@@ -68,18 +85,24 @@ class OrganisationDetail(OrganisationSummary):
     created_at: datetime
 
 
+@dataclass(kw_only=True, slots=True)
 class MemberPublic(OrganisationRef):
-    role: str | None = Field(examples=["member"])
-    relation: str = Field(
-        examples=["member_of"],
-        description="How the source links it: `member_of`, `coordinated_by` or `convened_by`.",
-    )
+    role: Annotated[str | None, Field(examples=["member"])]
+    relation: Annotated[
+        str,
+        Field(
+            examples=["member_of"],
+            description="How the source links it: `member_of`, `coordinated_by` or `convened_by`.",
+        ),
+    ]
 
 
+@dataclass(kw_only=True, slots=True)
 class NetworkSummary(OrganisationSummary):
     members: list[MemberPublic]
 
 
+@dataclass(kw_only=True, slots=True)
 class NetworkDetail(OrganisationDetail):
     members: list[MemberPublic]
 

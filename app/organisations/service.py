@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import Mapped, aliased
@@ -37,12 +37,16 @@ from app.organisations.schemas import (
     RelationPublic,
 )
 from app.pagination import FacetedWindow, PageRequest, SortKey, fetch_window
+from app.reading import extended
 from app.refs import OrganisationRef, organisation_url, relation_url
 from app.regions import service as region_service
 from app.regions.models import Region
 from app.search.index import Doc, relevance_order, restrict
 from app.search.query import SearchQuery, parse_query
 from app.sources import service as source_service
+from app.sources.schemas import SourcePublic
+
+R = TypeVar("R", Organisation, Row[Any])
 
 # What a list shows of an organisation: a page loads these columns, not whole records.
 SUMMARY_COLUMNS: tuple[Mapped[Any], ...] = (
@@ -212,7 +216,7 @@ def list_networks(
 ) -> FacetedWindow[NetworkSummary]:
     window = list_organisations(session, filters, sort, page, base, facets)
     members = members_of(session, [s.id for s in window.rows], base)
-    items = [NetworkSummary(**s.model_dump(), members=members[s.id]) for s in window.rows]
+    items = [extended(NetworkSummary, s, members=members[s.id]) for s in window.rows]
     return FacetedWindow(items, window.total, window.next_cursor, window.facets)
 
 
@@ -225,12 +229,7 @@ def find_organisation(session: Session, slug: str) -> Organisation | None:
 
 def get_organisation(session: Session, slug: str) -> Organisation:
     """The live organisation with `slug`: NotFound if none, Gone if deleted."""
-    organisation = find_organisation(session, slug)
-    if organisation is None:
-        raise NotFound("organisation", "slug", slug)
-    if organisation.deleted_at is not None:
-        raise Gone("organisation", "slug", slug, organisation.deleted_at)
-    return organisation
+    return _live(find_organisation(session, slug), slug)
 
 
 def get_network(session: Session, slug: str) -> Organisation:
@@ -238,6 +237,54 @@ def get_network(session: Session, slug: str) -> Organisation:
     if organisation.kind not in NETWORK_KINDS:
         raise NotFound("network", "slug", slug)
     return organisation
+
+
+def _live(organisation: R | None, slug: str) -> R:
+    if organisation is None:
+        raise NotFound("organisation", "slug", slug)
+    if organisation.deleted_at is not None:
+        raise Gone("organisation", "slug", slug, organisation.deleted_at)
+    return organisation
+
+
+# What a detail shows of the organisation itself, read with its source in one statement.
+DETAIL_COLUMNS: tuple[Any, ...] = (
+    *SUMMARY_COLUMNS,
+    col(Organisation.description),
+    col(Organisation.tasks),
+    col(Organisation.target_groups),
+    col(Organisation.names_in_source),
+    col(Organisation.source_slide),
+    col(Organisation.source_section),
+    col(Organisation.corrections),
+    col(Organisation.created_at),
+    *source_service.SOURCE_COLUMNS,
+)
+
+
+def read_detail(session: Session, slug: str, base: str) -> OrganisationDetail:
+    """The live organisation `slug` as its detail shows it: NotFound if none, Gone if deleted."""
+    row = _live(_detail_row(session, slug), slug)
+    return _detail(session, row, source_service.joined_source(row), base)
+
+
+def read_network_detail(session: Session, slug: str, base: str) -> NetworkDetail:
+    row = _live(_detail_row(session, slug), slug)
+    if row.kind not in NETWORK_KINDS:
+        raise NotFound("network", "slug", slug)
+    detail = _detail(session, row, source_service.joined_source(row), base)
+    return extended(NetworkDetail, detail, members=members_of(session, [row.id], base)[row.id])
+
+
+def _detail_row(session: Session, slug: str) -> Row[Any] | None:
+    return session.execute(
+        select(*DETAIL_COLUMNS)
+        .outerjoin(
+            source_service.source,
+            col(source_service.source.id) == col(Organisation.source_id),
+        )
+        .where(col(Organisation.slug) == slug)
+    ).first()
 
 
 def summaries(
@@ -272,32 +319,36 @@ def summaries(
 def organisation_detail(
     session: Session, organisation: Organisation, base: str
 ) -> OrganisationDetail:
+    """The detail of a record at hand (as a write answers with it)."""
+    source = source_service.source_by_id(session, organisation.source_id)
+    return _detail(session, organisation, source, base)
+
+
+def _detail(
+    session: Session,
+    organisation: Organisation | Row[Any],
+    source: SourcePublic | None,
+    base: str,
+) -> OrganisationDetail:
     (summary,) = summaries(session, [organisation], base)
-    return OrganisationDetail(
-        **summary.model_dump(),
+    return extended(
+        OrganisationDetail,
+        summary,
         description=organisation.description,
         tasks=organisation.tasks,
         target_groups=organisation.target_groups,
         names_in_source=organisation.names_in_source,
-        contacts=contact_service.contacts_of_organisation(session, organisation.id, base),
-        relations=relations_of(session, organisation.id, base),
-        provenance=source_service.provenance(
-            session,
-            organisation.source_id,
-            organisation.source_slide,
-            organisation.source_section,
-            organisation.corrections,
-        ),
+        contacts=contact_service.contacts_of_organisation(session, summary.id, base),
+        relations=relations_of(session, summary.id, base),
+        provenance=source_service.record_provenance(organisation, source),
         created_at=organisation.created_at,
     )
 
 
 def network_detail(session: Session, network: Organisation, base: str) -> NetworkDetail:
     detail = organisation_detail(session, network, base)
-    return NetworkDetail(
-        **detail.model_dump(),
-        members=members_of(session, [stored_id(network)], base)[stored_id(network)],
-    )
+    members = members_of(session, [stored_id(network)], base)[stored_id(network)]
+    return extended(NetworkDetail, detail, members=members)
 
 
 def topics_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
@@ -415,7 +466,14 @@ def members_of(
         network_id = row.object_id if row.type == RelationType.member_of else row.subject_id
         role = row.role or graph.LEADERSHIP_RELATIONS.get(row.type, "member")
         result[network_id].append(
-            MemberPublic(**_ref(row, base).model_dump(), role=role, relation=row.type)
+            MemberPublic(
+                slug=row.slug,
+                name=row.name,
+                kind=row.kind,
+                url=organisation_url(base, row.slug, row.kind),
+                role=role,
+                relation=row.type,
+            )
         )
     return result
 

@@ -5,15 +5,16 @@ from sqlmodel import Session
 
 from app.changes.models import Resource
 from app.db import stored_id
-from app.deps import BaseUrlDep, SessionDep
+from app.deps import BaseUrlDep
 from app.editing import (
     WRITE_RESPONSES,
     record_response,
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.etags import etag_of
+from app.etags import etag_of, record_etag
 from app.organisations.router import IncludeDeleted, UpdatedSince, VerifiedBefore
 from app.pagination import Page, PageDep, paged
+from app.reading import ReaderDep
 from app.record_routes import RecordRoutes, add_record_routes
 from app.regions import service, writes
 from app.regions.models import Region, RegionKind
@@ -30,10 +31,9 @@ router = APIRouter(prefix="/regions", tags=["regions"])
     response_model=Page[RegionSummary],
     responses=PROBLEM_RESPONSES,
 )
-def list_regions(
+async def list_regions(
     request: Request,
-    response: Response,
-    session: SessionDep,
+    reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
     q: Annotated[
@@ -59,7 +59,7 @@ def list_regions(
     updated_since: UpdatedSince = None,
     verified_before: VerifiedBefore = None,
     include_deleted: IncludeDeleted = False,
-) -> Page[RegionSummary]:
+) -> Response:
     filters = service.RegionFilters(
         q=q,
         kinds=kind,
@@ -68,7 +68,7 @@ def list_regions(
         verified_before=verified_before,
         include_deleted=include_deleted,
     )
-    return paged(request, response, service.list_regions(session, filters, page, base), page)
+    return paged(request, await reader.run(service.list_regions, filters, page, base), page)
 
 
 CodePath = Annotated[
@@ -90,8 +90,9 @@ def detail_response(session: Session, region: Region, base: str, status: int = 2
     response_model=RegionDetail,
     responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
-def get_region(code: CodePath, session: SessionDep, base: BaseUrlDep) -> Response:
-    return detail_response(session, service.get_region(session, code), base)
+async def get_region(code: CodePath, reader: ReaderDep, base: BaseUrlDep) -> Response:
+    detail = await reader.run(service.read_detail, code, base)
+    return record_response(detail, record_etag(Resource.region, detail.id, detail.version))
 
 
 def _record_id(session: Session, code: str) -> int:

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
@@ -8,26 +9,34 @@ from app.refs import OrganisationRef, RegionRef
 from app.regions.models import RegionKind
 
 
+@dataclass(kw_only=True, slots=True)
 class RegionSummary(RegionRef):
     id: int
     parent: RegionRef | None
     note: str | None
     version: int
     updated_at: datetime
-    valid_as_of: date | None = Field(examples=["2015-04-16"])
+    valid_as_of: Annotated[date | None, Field(examples=["2015-04-16"])]
     last_verified_at: datetime | None
-    deleted_at: datetime | None = Field(
-        default=None, description="Only in lists with `include_deleted=true`: when deleted."
-    )
+    deleted_at: Annotated[
+        datetime | None,
+        Field(description="Only in lists with `include_deleted=true`: when deleted."),
+    ] = None
 
 
+@dataclass(kw_only=True, slots=True)
 class RegionDetail(RegionSummary):
     children: list[RegionRef]
-    organisations: list[OrganisationRef] = Field(
-        description="Organisations linked to this region itself (at most 200; "
-        "`links.organisations` lists those of its sub-regions too)."
-    )
-    organisation_count: int = Field(description="Organisations in this region and its sub-regions.")
+    organisations: Annotated[
+        list[OrganisationRef],
+        Field(
+            description="Organisations linked to this region itself (at most 200; "
+            "`links.organisations` lists those of its sub-regions too)."
+        ),
+    ]
+    organisation_count: Annotated[
+        int, Field(description="Organisations in this region and its sub-regions.")
+    ]
     links: dict[str, str]
     created_at: datetime
 

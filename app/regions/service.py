@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import Row, func, or_, select
 from sqlmodel import Session, col
 
-from app.db import as_utc, live, not_verified_since
+from app.db import as_utc, live, not_verified_since, stored_id
 from app.errors import Gone, InvalidParameter, NotFound
 from app.organisations.models import Organisation, OrganisationRegion
 from app.pagination import PageRequest, SortKey, Window, fetch_window
+from app.reading import extended
 from app.refs import OrganisationRef, RegionRef, organisation_url, region_url
 from app.regions.models import Region
 from app.regions.schemas import RegionDetail, RegionSummary
@@ -104,8 +105,8 @@ def region_summaries(session: Session, regions: Sequence[Region], base: str) -> 
     parents = regions_by_id(session, {r.parent_id for r in regions if r.parent_id is not None})
     return [
         RegionSummary(
-            **region_ref(r, base).model_dump(),
-            id=r.id,
+            **region_ref_fields(r, base),
+            id=stored_id(r),
             parent=region_ref(parents[r.parent_id], base) if r.parent_id else None,
             note=r.note,
             version=r.version,
@@ -149,6 +150,11 @@ def get_region_param(session: Session, key: str, param: str) -> Region:
     return region
 
 
+def read_detail(session: Session, key: str, base: str) -> RegionDetail:
+    """The live region by code or slug as its detail shows it."""
+    return region_detail(session, get_region(session, key), base)
+
+
 def region_detail(session: Session, region: Region, base: str) -> RegionDetail:
     (summary,) = region_summaries(session, [region], base)
     ids = descendant_ids(session, region)
@@ -168,8 +174,9 @@ def region_detail(session: Session, region: Region, base: str) -> RegionDetail:
         .limit(DIRECT_ORGANISATIONS_SHOWN)
     ).scalars()
     key = region.code or region.slug
-    return RegionDetail(
-        **summary.model_dump(),
+    return extended(
+        RegionDetail,
+        summary,
         children=[region_ref(c, base) for c in children_of(session, region)],
         organisations=[
             OrganisationRef(

@@ -6,16 +6,17 @@ from sqlmodel import Session
 
 from app.changes.models import Resource
 from app.db import MAX_ID
-from app.deps import PLAIN_DIGITS, BaseUrlDep, SessionDep
+from app.deps import PLAIN_DIGITS, BaseUrlDep
 from app.editing import (
     WRITE_RESPONSES,
     record_response,
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.etags import etag_of
+from app.etags import etag_of, record_etag
 from app.organisations.models import Relation
 from app.organisations.router import IncludeDeleted, UpdatedSince, VerifiedBefore
 from app.pagination import Page, PageDep, paged
+from app.reading import ReaderDep
 from app.record_routes import RecordRoutes, add_record_routes
 from app.relations import service, writes
 from app.relations.schemas import RelationInput, RelationRecord
@@ -40,10 +41,9 @@ def detail_response(session: Session, relation: Relation, base: str, status: int
     response_model=Page[RelationRecord],
     responses=PROBLEM_RESPONSES,
 )
-def list_relations(
+async def list_relations(
     request: Request,
-    response: Response,
-    session: SessionDep,
+    reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
     organisation: Annotated[
@@ -58,10 +58,10 @@ def list_relations(
     updated_since: UpdatedSince = None,
     verified_before: VerifiedBefore = None,
     include_deleted: IncludeDeleted = False,
-) -> Page[RelationRecord]:
+) -> Response:
     filters = service.RelationFilters(organisation, updated_since, verified_before, include_deleted)
-    window = service.list_relations(session, filters, page, base)
-    return paged(request, response, window, page)
+    window = await reader.run(service.list_relations, filters, page, base)
+    return paged(request, window, page)
 
 
 @router.get(
@@ -71,8 +71,9 @@ def list_relations(
     response_model=RelationRecord,
     responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
-def get_relation(relation_id: RelationId, session: SessionDep, base: BaseUrlDep) -> Response:
-    return detail_response(session, service.get_relation(session, relation_id), base)
+async def get_relation(relation_id: RelationId, reader: ReaderDep, base: BaseUrlDep) -> Response:
+    detail = await reader.run(service.read_detail, relation_id, base)
+    return record_response(detail, record_etag(Resource.relation, detail.id, detail.version))
 
 
 def _record_id(session: Session, relation_id: int) -> int:

@@ -1,7 +1,8 @@
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from app.inputs import Input, Slug
 from app.organisations.models import RelationType
@@ -9,14 +10,15 @@ from app.refs import OrganisationRef
 from app.sources.schemas import Provenance
 
 
-class RelationRecord(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class RelationRecord:
     """A typed relation as a record of its own, read `subject <type> object`."""
 
     id: int
-    type: str = Field(examples=["member_of"])
+    type: Annotated[str, Field(examples=["member_of"])]
     subject: OrganisationRef
     object: OrganisationRef
-    role: str | None = Field(examples=["Koordination"])
+    role: Annotated[str | None, Field(examples=["Koordination"])]
     note: str | None
     provenance: Provenance
     url: str

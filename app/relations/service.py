@@ -29,6 +29,11 @@ def get_relation(session: Session, relation_id: int) -> Relation:
     return relation
 
 
+def read_detail(session: Session, relation_id: int, base: str) -> RelationRecord:
+    """The live relation `relation_id` as its detail shows it."""
+    return relation_public(session, get_relation(session, relation_id), base)
+
+
 def relation_public(session: Session, relation: Relation, base: str) -> RelationRecord:
     (record,) = relation_records(session, [relation], base)
     return record

@@ -2,9 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.deps import BaseUrlDep, SessionDep
+from app.deps import BaseUrlDep
 from app.errors import PROBLEM_RESPONSES
 from app.pagination import Page, PageDep, paged
+from app.reading import ReaderDep
 from app.search import service
 from app.search.query import MAX_QUERY_LENGTH
 from app.search.schemas import HitType, SearchHit
@@ -33,10 +34,9 @@ SearchText = Annotated[
     response_model=Page[SearchHit],
     responses=PROBLEM_RESPONSES,
 )
-def search_directory(
+async def search_directory(
     request: Request,
-    response: Response,
-    session: SessionDep,
+    reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
     q: SearchText,
@@ -48,6 +48,6 @@ def search_directory(
             examples=["network"],
         ),
     ] = [],  # noqa: B006 - FastAPI copies defaults
-) -> Page[SearchHit]:
-    window = service.search(session, service.parse_query(q), types, page, base)
-    return paged(request, response, window, page)
+) -> Response:
+    window = await reader.run(service.search, service.parse_query(q), types, page, base)
+    return paged(request, window, page)

@@ -1,30 +1,38 @@
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 
-class SourcePublic(BaseModel):
-    slug: str = Field(examples=["praxis-vor-ort-2015-04-16"])
-    title: str = Field(examples=["Praxis vor Ort"])
+@dataclass(kw_only=True, slots=True)
+class SourcePublic:
+    slug: Annotated[str, Field(examples=["praxis-vor-ort-2015-04-16"])]
+    title: Annotated[str, Field(examples=["Praxis vor Ort"])]
     subtitle: str | None
-    published_on: date = Field(examples=["2015-04-16"])
-    authors: list[str] = Field(examples=[["Badakhshi (Leipzig)", "Wendel (Dresden)"]])
-    publisher: str = Field(examples=["IQ Netzwerk Sachsen"])
+    published_on: Annotated[date, Field(examples=["2015-04-16"])]
+    authors: Annotated[list[str], Field(examples=[["Badakhshi (Leipzig)", "Wendel (Dresden)"]])]
+    publisher: Annotated[str, Field(examples=["IQ Netzwerk Sachsen"])]
     file_name: str
 
 
-class CorrectionPublic(BaseModel):
-    field: str = Field(examples=["name"])
-    original: str = Field(examples=["Netzwerk für Demokratische Kultur e.V.- Wurzeln"])
+@dataclass(kw_only=True, slots=True)
+class CorrectionPublic:
+    field: Annotated[str, Field(examples=["name"])]
+    original: Annotated[str, Field(examples=["Netzwerk für Demokratische Kultur e.V.- Wurzeln"])]
     note: str
 
 
-class Provenance(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class Provenance:
     """Where a record's facts were read."""
 
     source: SourcePublic | None
-    slide: int | None = Field(examples=[14], description="Slide of the source document.")
-    section: str | None = Field(examples=["Ebene: Regionale Netzwerke › Bon Courage e.V."])
-    corrections: list[CorrectionPublic] = Field(
-        default=[], description="Obvious errors of the source corrected here, with the original."
-    )
+    slide: Annotated[int | None, Field(examples=[14], description="Slide of the source document.")]
+    section: Annotated[
+        str | None, Field(examples=["Ebene: Regionale Netzwerke › Bon Courage e.V."])
+    ]
+    corrections: Annotated[
+        list[CorrectionPublic],
+        Field(description="Obvious errors of the source corrected here, with the original."),
+    ] = field(default_factory=list)

@@ -1,15 +1,61 @@
-from sqlalchemy import select
+"""Source documents and the provenance of records read from them."""
+
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from app.db import stored_id
 from app.sources.models import SourceDocument
 from app.sources.schemas import CorrectionPublic, Provenance, SourcePublic
+
+# The source document joined to a record's row, its columns prefixed `source_`.
+source = aliased(SourceDocument, name="source")
+SOURCE_COLUMNS: tuple[Any, ...] = (
+    col(source.id).label("source_document_id"),
+    col(source.slug).label("source_slug"),
+    col(source.title).label("source_title"),
+    col(source.subtitle).label("source_subtitle"),
+    col(source.published_on).label("source_published_on"),
+    col(source.authors).label("source_authors"),
+    col(source.publisher).label("source_publisher"),
+    col(source.file_name).label("source_file_name"),
+)
+
+
+def public_source(document: SourceDocument) -> SourcePublic:
+    return SourcePublic(
+        slug=document.slug,
+        title=document.title,
+        subtitle=document.subtitle,
+        published_on=document.published_on,
+        authors=document.authors,
+        publisher=document.publisher,
+        file_name=document.file_name,
+    )
+
+
+def joined_source(row: Row[Any]) -> SourcePublic | None:
+    """The source of a row that selected the `SOURCE_COLUMNS` (outer-joined on its source_id)."""
+    if row.source_document_id is None:
+        return None
+    return SourcePublic(
+        slug=row.source_slug,
+        title=row.source_title,
+        subtitle=row.source_subtitle,
+        published_on=row.source_published_on,
+        authors=row.source_authors,
+        publisher=row.source_publisher,
+        file_name=row.source_file_name,
+    )
 
 
 def source_by_id(session: Session, source_id: int | None) -> SourcePublic | None:
     if source_id is None:
         return None
     document = session.get(SourceDocument, source_id)
-    return SourcePublic.model_validate(document, from_attributes=True) if document else None
+    return public_source(document) if document else None
 
 
 def sources_by_id(session: Session, ids: set[int]) -> dict[int, SourcePublic]:
@@ -18,19 +64,19 @@ def sources_by_id(session: Session, ids: set[int]) -> dict[int, SourcePublic]:
     documents = session.execute(
         select(SourceDocument).where(col(SourceDocument.id).in_(ids))
     ).scalars()
-    return {d.id or 0: SourcePublic.model_validate(d, from_attributes=True) for d in documents}
+    return {stored_id(d): public_source(d) for d in documents}
 
 
-def provenance(
-    session: Session,
-    source_id: int | None,
-    slide: int | None,
-    section: str | None,
-    corrections: list[dict[str, str]] | None = None,
-) -> Provenance:
+def record_provenance(record: Any, source: SourcePublic | None) -> Provenance:
+    """The provenance of a record (or row) with `source_slide`, `source_section`, `corrections`."""
     return Provenance(
-        source=source_by_id(session, source_id),
-        slide=slide,
-        section=section,
-        corrections=[CorrectionPublic(**c) for c in corrections or []],
+        source=source,
+        slide=record.source_slide,
+        section=record.source_section,
+        corrections=[CorrectionPublic(**c) for c in record.corrections or []],
     )
+
+
+def provenance(session: Session, record: Any) -> Provenance:
+    """The provenance of a record read on its own, its source looked up by `source_id`."""
+    return record_provenance(record, source_by_id(session, record.source_id))

@@ -1,0 +1,98 @@
+"""How the API reads: one worker-thread hop per request, read models straight to JSON bytes.
+
+A read handler is `async def` and hands all of its database work to `Reader.run`
+at once: a session is opened, used and closed on one worker thread, so a request
+pays one hop however many queries it makes. (FastAPI runs every plain-`def`
+handler and dependency on a thread of its own, and a generator dependency's exit
+on another.) The threads are few (`read_threads`): the work holds the GIL most of
+the time, and more threads would only take turns at it.
+
+Read models are the dataclasses of each resource's `schemas`: built from rows
+without validation and serialised by orjson straight to bytes. FastAPI reads the
+same classes as `response_model`, so they are the OpenAPI contract too; the tests
+check real responses against them.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from functools import cache, partial
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
+
+import anyio.to_thread
+import orjson
+from anyio import CapacityLimiter
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Datetimes in UTC end in `Z`, as pydantic writes them.
+_JSON_OPTIONS = orjson.OPT_UTC_Z
+
+
+def json_bytes(value: Any) -> bytes:
+    """`value` (read models, dicts, lists, dates, enums) as compact UTF-8 JSON."""
+    return orjson.dumps(value, default=_pydantic, option=_JSON_OPTIONS)
+
+
+def _pydantic(value: Any) -> Any:
+    # The few answers that are not read models (API keys, problems) are pydantic models.
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as the plain JSON types its response holds (dicts, lists, strings, numbers)."""
+    return orjson.loads(json_bytes(value))
+
+
+class JsonResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json_bytes(content)
+
+
+class Reader:
+    """Runs a read with its own session on one of a few worker threads."""
+
+    def __init__(self, engine: Engine, threads: int) -> None:
+        self.engine = engine
+        self.threads = threads
+        self._limiter: CapacityLimiter | None = None
+
+    async def run(
+        self, read: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        if self._limiter is None:  # made on first use: it belongs to the running event loop
+            self._limiter = CapacityLimiter(self.threads)
+        work = partial(self._in_session, read, *args, **kwargs)
+        return await anyio.to_thread.run_sync(work, limiter=self._limiter)
+
+    def _in_session(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with Session(self.engine) as session:
+            return read(session, *args, **kwargs)
+
+
+async def get_reader(request: Request) -> Reader:
+    reader: Reader = request.app.state.reader
+    return reader
+
+
+ReaderDep = Annotated[Reader, Depends(get_reader)]
+
+
+@cache
+def _field_names(model: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(model))
+
+
+def extended(model: Callable[..., T], base: Any, **more: Any) -> T:
+    """A read model `model` made of `base` (a read model it extends) and the fields `more`."""
+    kind: Any = type(base)
+    fields = {name: getattr(base, name) for name in _field_names(kind)}
+    return model(**fields, **more)
