@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, create_engine, event
+from sqlalchemy import JSON, Connection, DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
@@ -146,6 +146,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # each connection's own cache of 2 MB: a large directory's reads stay in memory.
     cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
+
+
+READ_CONNECTION = "read_connection"
+
+
+def connection_of(session: Session) -> Connection:
+    """The connection of `session`, for statements that read columns past the ORM: a read's
+    own (app.reading puts it under `READ_CONNECTION`), else the session's for its current
+    transaction. Asking a session for its connection costs more than a primary-key query."""
+    connection: Connection | None = session.info.get(READ_CONNECTION)
+    return connection if connection is not None else session.connection()
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

@@ -9,7 +9,7 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -18,13 +18,15 @@ from annotated_types import Ge
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field, WithJsonSchema
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
-from sqlalchemy.orm import Mapped, Session
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session
 from starlette.datastructures import URL
 
 from app.config import get_settings
 from app.db import MAX_ID, as_utc
 from app.deps import PLAIN_DIGITS, get_app_settings
 from app.errors import InvalidParameter
+from app.memo import memoised
 from app.reading import JsonResponse
 
 T = TypeVar("T")
@@ -229,13 +231,18 @@ def fetch_window(
     sort: SortKey,
     page: PageRequest,
     total: int | None = None,
+    count_key: Hashable | None = None,
 ) -> Window[Any]:
     """Run `query` for one page of rows, ordered by `sort`, counting all matches
-    unless the caller has counted them already (`total`)."""
+    unless the caller has counted them already (`total`); with a `count_key` naming
+    the query's filter, the count is kept for the directory revision (app.memo)."""
     if total is None:
-        total = session.execute(
-            select(func.count()).select_from(query.order_by(None).subquery())
-        ).scalar_one()
+
+        def count() -> int:
+            counting = select(func.count()).select_from(query.order_by(None).subquery())
+            return int(session.execute(counting).scalar_one())
+
+        total = memoised(session, count_key, count)
     paged = query.add_columns(*(c.label(f"sort_key_{i}") for i, c in enumerate(sort.columns)))
     if page.cursor:
         paged = paged.where(sort.after(decode_cursor(page.cursor, sort)))

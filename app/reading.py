@@ -26,6 +26,9 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.db import READ_CONNECTION
+from app.memo import RevisionMemo, attach
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -63,6 +66,7 @@ class Reader:
     def __init__(self, engine: Engine, threads: int) -> None:
         self.engine = engine
         self.threads = threads
+        self.memo = RevisionMemo()
         self._limiter: CapacityLimiter | None = None
 
     async def run(
@@ -74,7 +78,11 @@ class Reader:
         return await anyio.to_thread.run_sync(work, limiter=self._limiter)
 
     def _in_session(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        with Session(self.engine) as session:
+        # A session on a connection of its own is cheaper to open and close than one that
+        # takes a connection when first asked, and hands that connection out at once.
+        with self.engine.connect() as connection, Session(bind=connection) as session:
+            session.info[READ_CONNECTION] = connection
+            attach(session, self.memo)
             return read(session, *args, **kwargs)
 
 

@@ -6,19 +6,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Executable, Row, Select, bindparam, func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactPublic, ContactSummary
-from app.db import as_utc, live, not_verified_since, stored_id
+from app.db import as_utc, connection_of, live, not_verified_since, stored_id
 from app.errors import Gone, InvalidParameter, NotFound
+from app.memo import filter_key, memoised
 from app.organisations import graph
 from app.organisations.models import Organisation, OrganisationRegion
 from app.pagination import FacetedWindow, FacetValue, PageRequest, SortKey, fetch_window
-from app.reading import extended
-from app.refs import OrganisationRef, contact_url, organisation_url
+from app.refs import OrganisationRef, RegionRef, contact_url, organisation_url, region_url
 from app.regions import service as region_service
+from app.regions.models import Region
 from app.search.index import Doc, relevance_order, restrict
 from app.search.query import SearchQuery, parse_query
 from app.sources import service as source_service
@@ -135,13 +137,23 @@ def list_contacts(
     selection = select_contacts(session, filters)
     query = selection.query
     default = ContactSort.relevance if selection.search else ContactSort.id
-    window = fetch_window(session, query, sort_key(sort or default, selection), page)
+    window = fetch_window(
+        session,
+        query,
+        sort_key(sort or default, selection),
+        page,
+        count_key=filter_key("contacts", filters),
+    )
     contacts = [row[0] for row in window.rows]
     return FacetedWindow(
         public_contacts(session, contacts, base),
         window.total,
         window.next_cursor,
-        _kind_counts(session, query) if "kind" in facets else None,
+        memoised(
+            session, filter_key("contact facets", filters), lambda: _kind_counts(session, query)
+        )
+        if "kind" in facets
+        else None,
     )
 
 
@@ -168,73 +180,120 @@ def read_detail(session: Session, contact_id: int, base: str) -> ContactPublic:
     return public
 
 
+contact_region = aliased(Region, name="contact_region")
+# Built once, as the other statements of a detail (app.organisations.service).
+_OF_ORGANISATION: Executable = (
+    select(
+        col(Contact.id),
+        col(Contact.kind),
+        col(Contact.value),
+        col(Contact.label),
+        col(Contact.role),
+        col(contact_region.code),
+        col(contact_region.slug),
+        col(contact_region.name),
+        col(contact_region.kind).label("region_kind"),
+    )
+    .outerjoin(contact_region, col(contact_region.id) == col(Contact.region_id))
+    .where(col(Contact.organisation_id) == bindparam("id"), live(Contact))
+    .order_by(col(Contact.id))
+)
+
+
 def contacts_of_organisation(
-    session: Session, organisation_id: int | None, base: str
+    session: Session, organisation_id: int, base: str
 ) -> list[ContactSummary]:
-    contacts = session.execute(
-        select(Contact)
-        .where(col(Contact.organisation_id) == organisation_id, live(Contact))
-        .order_by(col(Contact.id))
-    ).scalars()
-    return _summaries(session, list(contacts), base)
+    rows = connection_of(session).execute(_OF_ORGANISATION, {"id": organisation_id})
+    return [
+        ContactSummary(
+            id=row.id,
+            kind=row.kind,
+            value=row.value,
+            label=row.label,
+            role=row.role,
+            region=RegionRef(
+                code=row.code,
+                slug=row.slug,
+                name=row.name,
+                kind=row.region_kind,
+                url=region_url(base, row.code, row.slug),
+            )
+            if row.slug is not None
+            else None,
+            url=contact_url(base, row.id),
+        )
+        for row in rows
+    ]
+
+
+contact_organisation = aliased(Organisation, name="contact_organisation")
+# What a contact's detail shows besides the contact itself, for a page of them at once.
+_SURROUNDINGS: Executable = (
+    select(
+        col(Contact.id),
+        col(contact_organisation.slug).label("organisation_slug"),
+        col(contact_organisation.name).label("organisation_name"),
+        col(contact_organisation.kind).label("organisation_kind"),
+        col(contact_region.code).label("region_code"),
+        col(contact_region.slug).label("region_slug"),
+        col(contact_region.name).label("region_name"),
+        col(contact_region.kind).label("region_kind"),
+        *source_service.SOURCE_COLUMNS,
+    )
+    .join(contact_organisation, col(contact_organisation.id) == col(Contact.organisation_id))
+    .outerjoin(contact_region, col(contact_region.id) == col(Contact.region_id))
+    .outerjoin(source_service.source, col(source_service.source.id) == col(Contact.source_id))
+    .where(col(Contact.id).in_(bindparam("ids", expanding=True)))
+)
 
 
 def public_contacts(
     session: Session, contacts: Sequence[Contact], base: str
 ) -> list[ContactPublic]:
-    """The contacts as their detail shows them, with their organisations and sources,
-    in a fixed number of statements however many they are."""
-    organisations = {
-        o.id: o
-        for o in session.execute(
-            select(
-                col(Organisation.id),
-                col(Organisation.slug),
-                col(Organisation.name),
-                col(Organisation.kind),
-            ).where(col(Organisation.id).in_({c.organisation_id for c in contacts}))
-        )
+    """The contacts as their detail shows them, with their organisations, places and
+    sources read in one statement however many they are."""
+    ids = [stored_id(c) for c in contacts]
+    found = {
+        row.id: row
+        for row in (connection_of(session).execute(_SURROUNDINGS, {"ids": ids}) if ids else [])
     }
-    sources = source_service.sources_by_id(
-        session, {c.source_id for c in contacts if c.source_id is not None}
-    )
     return [
-        extended(
-            ContactPublic,
-            summary,
-            organisation=OrganisationRef(
-                slug=(org := organisations[contact.organisation_id]).slug,
-                name=org.name,
-                kind=org.kind,
-                url=organisation_url(base, org.slug, org.kind),
-            ),
-            provenance=source_service.record_provenance(
-                contact, sources.get(contact.source_id) if contact.source_id else None
-            ),
-            version=contact.version,
-            created_at=contact.created_at,
-            updated_at=contact.updated_at,
-            valid_as_of=contact.valid_as_of,
-            last_verified_at=contact.last_verified_at,
-            deleted_at=contact.deleted_at,
-        )
-        for contact, summary in zip(contacts, _summaries(session, contacts, base), strict=True)
+        _public(contact, found[contact_id], base)
+        for contact_id, contact in zip(ids, contacts, strict=True)
     ]
 
 
-def _summaries(session: Session, contacts: Sequence[Contact], base: str) -> list[ContactSummary]:
-    regions = region_service.regions_by_id(
-        session, {c.region_id for c in contacts if c.region_id is not None}
-    )
-    return [
-        ContactSummary(
-            id=stored_id(c),
-            kind=c.kind,
-            value=c.value,
-            label=c.label,
-            role=c.role,
-            region=region_service.region_ref(regions[c.region_id], base) if c.region_id else None,
-            url=contact_url(base, stored_id(c)),
+def _public(contact: Contact, row: Row[Any], base: str) -> ContactPublic:
+    region = (
+        RegionRef(
+            code=row.region_code,
+            slug=row.region_slug,
+            name=row.region_name,
+            kind=row.region_kind,
+            url=region_url(base, row.region_code, row.region_slug),
         )
-        for c in contacts
-    ]
+        if row.region_slug is not None
+        else None
+    )
+    return ContactPublic(
+        id=stored_id(contact),
+        kind=contact.kind,
+        value=contact.value,
+        label=contact.label,
+        role=contact.role,
+        region=region,
+        url=contact_url(base, stored_id(contact)),
+        organisation=OrganisationRef(
+            slug=row.organisation_slug,
+            name=row.organisation_name,
+            kind=row.organisation_kind,
+            url=organisation_url(base, row.organisation_slug, row.organisation_kind),
+        ),
+        provenance=source_service.record_provenance(contact, source_service.joined_source(row)),
+        version=contact.version,
+        created_at=contact.created_at,
+        updated_at=contact.updated_at,
+        valid_as_of=contact.valid_as_of,
+        last_verified_at=contact.last_verified_at,
+        deleted_at=contact.deleted_at,
+    )

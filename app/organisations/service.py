@@ -7,15 +7,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, select
+from sqlalchemy import ColumnElement, Executable, Row, Select, bindparam, select
 from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col
 
 from app.contacts import service as contact_service
 from app.contacts.models import Contact
-from app.db import as_utc, live, not_verified_since, stored_id
+from app.db import as_utc, connection_of, live, not_verified_since, stored_id
 from app.errors import Gone, InvalidParameter, NotFound
 from app.folding import fold
+from app.memo import filter_key, memoised
 from app.organisations import facets as facet_service
 from app.organisations import graph
 from app.organisations.models import (
@@ -190,13 +191,22 @@ def list_organisations(
     default = OrganisationSort.relevance if selection.search else OrganisationSort.name
     order = sort_key(sort or default, filters, selection)
     # The facets' statement counts the matches too, so the window need not count them again.
-    counted = facet_service.facet_counts(session, query, facets) if facets else None
+    counted = (
+        memoised(
+            session,
+            filter_key("organisation facets", filters, tuple(facets)),
+            lambda: facet_service.facet_counts(session, query, facets),
+        )
+        if facets
+        else None
+    )
     window = fetch_window(
         session,
         query.with_only_columns(*SUMMARY_COLUMNS),
         order,
         page,
         counted.total if counted else None,
+        filter_key("organisations", filters),
     )
     return FacetedWindow(
         summaries(session, window.rows, base),
@@ -276,15 +286,15 @@ def read_network_detail(session: Session, slug: str, base: str) -> NetworkDetail
     return extended(NetworkDetail, detail, members=members_of(session, [row.id], base)[row.id])
 
 
+_DETAIL: Executable = (
+    select(*DETAIL_COLUMNS)
+    .outerjoin(source_service.source, col(source_service.source.id) == col(Organisation.source_id))
+    .where(col(Organisation.slug) == bindparam("slug"))
+)
+
+
 def _detail_row(session: Session, slug: str) -> Row[Any] | None:
-    return session.execute(
-        select(*DETAIL_COLUMNS)
-        .outerjoin(
-            source_service.source,
-            col(source_service.source.id) == col(Organisation.source_id),
-        )
-        .where(col(Organisation.slug) == slug)
-    ).first()
+    return connection_of(session).execute(_DETAIL, {"slug": slug}).first()
 
 
 def summaries(
@@ -351,16 +361,35 @@ def network_detail(session: Session, network: Organisation, base: str) -> Networ
     return extended(NetworkDetail, detail, members=members)
 
 
+# The statements of a summary and a detail are built once: building one per request
+# costs several times what running it does. Executed on the session's connection,
+# past the ORM, since they read columns rather than records.
+_TOPICS: Executable = (
+    select(col(OrganisationTopic.organisation_id), col(OrganisationTopic.label))
+    .where(col(OrganisationTopic.organisation_id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(OrganisationTopic.topic))
+)
+_REGION_LINKS: Executable = (
+    select(
+        col(OrganisationRegion.organisation_id),
+        col(OrganisationRegion.role),
+        col(Region.code),
+        col(Region.slug),
+        col(Region.name),
+        col(Region.kind),
+    )
+    .join(Region, col(Region.id) == col(OrganisationRegion.region_id))
+    .where(col(OrganisationRegion.organisation_id).in_(bindparam("ids", expanding=True)))
+    .where(live(Region))
+    .order_by(col(OrganisationRegion.role), col(Region.name_key))
+)
+
+
 def topics_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     """Each organisation's topics as the data spells them, in the order of their folded keys."""
     result: dict[int, list[str]] = defaultdict(list)
     if ids:
-        rows = session.execute(
-            select(col(OrganisationTopic.organisation_id), col(OrganisationTopic.label))
-            .where(col(OrganisationTopic.organisation_id).in_(ids))
-            .order_by(col(OrganisationTopic.topic))
-        )
-        for organisation_id, label in rows:
+        for organisation_id, label in connection_of(session).execute(_TOPICS, {"ids": list(ids)}):
             result[organisation_id].append(label)
     return result
 
@@ -370,20 +399,7 @@ def region_links_of(
 ) -> dict[int, list[RegionLinkPublic]]:
     result: dict[int, list[RegionLinkPublic]] = defaultdict(list)
     if ids:
-        rows = session.execute(
-            select(
-                col(OrganisationRegion.organisation_id),
-                col(OrganisationRegion.role),
-                col(Region.code),
-                col(Region.slug),
-                col(Region.name),
-                col(Region.kind),
-            )
-            .join(Region, col(Region.id) == col(OrganisationRegion.region_id))
-            .where(col(OrganisationRegion.organisation_id).in_(ids), live(Region))
-            .order_by(col(OrganisationRegion.role), col(Region.name_key))
-        )
-        for row in rows:
+        for row in connection_of(session).execute(_REGION_LINKS, {"ids": list(ids)}):
             result[row.organisation_id].append(
                 RegionLinkPublic(**region_service.region_ref_fields(row, base), role=row.role)
             )
@@ -400,21 +416,24 @@ _RELATION_COLUMNS = (
     col(other.name),
     col(other.kind),
 )
+_OUTGOING: Executable = (
+    select(*_RELATION_COLUMNS)
+    .join(other, col(other.id) == col(Relation.object_id))
+    .where(col(Relation.subject_id) == bindparam("id"), live(Relation), live(other))
+    .order_by(col(Relation.type), col(other.name_key))
+)
+_INCOMING: Executable = (
+    select(*_RELATION_COLUMNS)
+    .join(other, col(other.id) == col(Relation.subject_id))
+    .where(col(Relation.object_id) == bindparam("id"), live(Relation), live(other))
+    .order_by(col(Relation.type), col(other.name_key))
+)
 
 
-def relations_of(session: Session, organisation_id: int | None, base: str) -> list[RelationPublic]:
-    outgoing = session.execute(
-        select(*_RELATION_COLUMNS)
-        .join(other, col(other.id) == col(Relation.object_id))
-        .where(col(Relation.subject_id) == organisation_id, live(Relation), live(other))
-        .order_by(col(Relation.type), col(other.name_key))
-    ).all()
-    incoming = session.execute(
-        select(*_RELATION_COLUMNS)
-        .join(other, col(other.id) == col(Relation.subject_id))
-        .where(col(Relation.object_id) == organisation_id, live(Relation), live(other))
-        .order_by(col(Relation.type), col(other.name_key))
-    ).all()
+def relations_of(session: Session, organisation_id: int, base: str) -> list[RelationPublic]:
+    connection = connection_of(session)
+    outgoing = connection.execute(_OUTGOING, {"id": organisation_id}).all()
+    incoming = connection.execute(_INCOMING, {"id": organisation_id}).all()
     return [_relation(row, "outgoing", row.type, base) for row in outgoing] + [
         _relation(row, "incoming", INVERSE_RELATION[row.type], base) for row in incoming
     ]
@@ -432,6 +451,35 @@ def _relation(row: Row[Any], direction: str, type_: str, base: str) -> RelationP
     )
 
 
+_IN_NETWORKS: Any = bindparam("networks", expanding=True)
+_MEMBERS: Executable = (
+    select(
+        col(Relation.type),
+        col(Relation.role),
+        col(Relation.subject_id),
+        col(Relation.object_id),
+        col(member.slug),
+        col(member.name),
+        col(member.kind),
+    )
+    .join(
+        member,
+        (
+            (col(Relation.type) == RelationType.member_of)
+            & col(Relation.object_id).in_(_IN_NETWORKS)
+            & (col(member.id) == col(Relation.subject_id))
+        )
+        | (
+            col(Relation.type).in_(graph.LEADERSHIP_RELATIONS)
+            & col(Relation.subject_id).in_(_IN_NETWORKS)
+            & (col(member.id) == col(Relation.object_id))
+        ),
+    )
+    .where(live(Relation), live(member))
+    .order_by(col(member.name_key), col(Relation.type))
+)
+
+
 def members_of(
     session: Session, network_ids: Sequence[int], base: str
 ) -> dict[int, list[MemberPublic]]:
@@ -439,30 +487,7 @@ def members_of(
     result: dict[int, list[MemberPublic]] = defaultdict(list)
     if not network_ids:
         return result
-    joins_network = (
-        (col(Relation.type) == RelationType.member_of)
-        & col(Relation.object_id).in_(network_ids)
-        & (col(member.id) == col(Relation.subject_id))
-    ) | (
-        col(Relation.type).in_(graph.LEADERSHIP_RELATIONS)
-        & col(Relation.subject_id).in_(network_ids)
-        & (col(member.id) == col(Relation.object_id))
-    )
-    rows = session.execute(
-        select(
-            col(Relation.type),
-            col(Relation.role),
-            col(Relation.subject_id),
-            col(Relation.object_id),
-            col(member.slug),
-            col(member.name),
-            col(member.kind),
-        )
-        .join(member, joins_network)
-        .where(live(Relation), live(member))
-        .order_by(col(member.name_key), col(Relation.type))
-    )
-    for row in rows:
+    for row in connection_of(session).execute(_MEMBERS, {"networks": list(network_ids)}):
         network_id = row.object_id if row.type == RelationType.member_of else row.subject_id
         role = row.role or graph.LEADERSHIP_RELATIONS.get(row.type, "member")
         result[network_id].append(

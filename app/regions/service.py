@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 
 from app.db import as_utc, live, not_verified_since, stored_id
 from app.errors import Gone, InvalidParameter, NotFound
+from app.memo import filter_key, memoised
 from app.organisations.models import Organisation, OrganisationRegion
 from app.pagination import PageRequest, SortKey, Window, fetch_window
 from app.reading import extended
@@ -65,8 +66,8 @@ def descendant_ids(session: Session, region: Region) -> list[int]:
 
 
 def regions_by_id(session: Session, ids: set[int]) -> dict[int, Region]:
-    if not ids:
-        return {}
+    """Regions by id; one statement even for no ids, so that what a page costs does not
+    depend on what its records hold."""
     return {
         r.id: r for r in session.execute(select(Region).where(col(Region.id).in_(ids))).scalars()
     }
@@ -138,7 +139,9 @@ def list_regions(
         query = query.where(col(Region.updated_at) >= as_utc(filters.updated_since))
     if filters.verified_before:
         query = query.where(not_verified_since(Region, filters.verified_before))
-    window = fetch_window(session, query, NAME_ORDER, page)
+    window = fetch_window(
+        session, query, NAME_ORDER, page, count_key=filter_key("regions", filters)
+    )
     regions = [row[0] for row in window.rows]
     return Window(region_summaries(session, regions, base), window.total, window.next_cursor)
 
@@ -155,17 +158,22 @@ def read_detail(session: Session, key: str, base: str) -> RegionDetail:
     return region_detail(session, get_region(session, key), base)
 
 
-def region_detail(session: Session, region: Region, base: str) -> RegionDetail:
-    (summary,) = region_summaries(session, [region], base)
-    ids = descendant_ids(session, region)
+def _count_in_tree(session: Session, region: Region) -> int:
     in_tree = select(col(OrganisationRegion.organisation_id)).where(
-        col(OrganisationRegion.region_id).in_(ids)
+        col(OrganisationRegion.region_id).in_(descendant_ids(session, region))
     )
-    count = session.execute(
+    return session.execute(
         select(func.count())
         .select_from(Organisation)
         .where(col(Organisation.id).in_(in_tree), live(Organisation))
     ).scalar_one()
+
+
+def region_detail(session: Session, region: Region, base: str) -> RegionDetail:
+    (summary,) = region_summaries(session, [region], base)
+    count = memoised(
+        session, ("region organisations", region.id), lambda: _count_in_tree(session, region)
+    )
     direct = session.execute(
         select(Organisation)
         .join(OrganisationRegion, col(OrganisationRegion.organisation_id) == col(Organisation.id))

@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 
 from app.db import as_utc, live, not_verified_since
 from app.errors import Gone, NotFound
+from app.memo import filter_key
 from app.organisations import graph
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation, Relation
@@ -112,6 +113,6 @@ def list_relations(
         query = query.where(col(Relation.updated_at) >= as_utc(filters.updated_since))
     if filters.verified_before:
         query = query.where(not_verified_since(Relation, filters.verified_before))
-    window = fetch_window(session, query, BY_ID, page)
+    window = fetch_window(session, query, BY_ID, page, count_key=filter_key("relations", filters))
     relations = [row[0] for row in window.rows]
     return Window(relation_records(session, relations, base), window.total, window.next_cursor)

@@ -1,46 +1,10 @@
 """Relations as records of their own: `/relations` and `/relations/{id}`."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
-from app.config import Settings
-from app.main import create_app
 from tests.auth import auth_headers
-
-
-@pytest.fixture
-def uncached(seeded_database: str) -> Iterator[TestClient]:
-    """A client whose every request runs the application (no response store)."""
-    app = create_app(Settings(database_url=seeded_database, response_cache_bytes=0))
-    with TestClient(app) as client:
-        yield client
-
-
-def statements(client: TestClient, path: str) -> int:
-    count = 0
-
-    def counted(*_: object) -> None:
-        nonlocal count
-        count += 1
-
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", counted)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", counted)
-    return count
-
-
-def test_a_page_of_relations_costs_the_same_queries_whatever_its_size(
-    uncached: TestClient,
-) -> None:
-    assert statements(uncached, "/relations?limit=1") == statements(
-        uncached, "/relations?limit=200"
-    )
 
 
 def test_a_relation_reads_subject_type_object(client: TestClient) -> None:

@@ -28,6 +28,7 @@ class Slow:
         cache_control: str | None = None,
         fail_first: bool = False,
         revision: Callable[[], int] = lambda: 1,
+        duration: float = 0.05,
     ) -> None:
         self.calls = 0
         self.log: list[tuple[str, int]] = []
@@ -41,7 +42,7 @@ class Slow:
             call = self.calls
             data = self.data
             self.log.append(("start", call))
-            await anyio.sleep(0.05)
+            await anyio.sleep(duration)
             self.log.append(("end", call))
             if fail_first and call == 1:
                 raise RuntimeError("the first run fails")
@@ -163,7 +164,7 @@ def test_a_leader_that_fails_leaves_the_waiters_to_run_the_application_themselve
 
 
 def test_waiters_outlive_a_leader_whose_client_went_away() -> None:
-    app = Slow()
+    app = Slow(duration=1.0)  # long enough for every waiter to join before the cancel
 
     async def scenario() -> list[httpx.Response]:
         responses: list[httpx.Response] = []
@@ -182,7 +183,7 @@ def test_waiters_outlive_a_leader_whose_client_went_away() -> None:
                 await app.entered()
                 for _ in range(N - 1):
                     group.start_soon(wait)
-                await anyio.sleep(0.02)  # the waiters have read the revision and wait
+                await anyio.sleep(0.2)  # the waiters have read the revision and wait
                 leader.cancel()
                 app.log.append(("cancelled", 1))
         return responses
