@@ -1,12 +1,11 @@
 """Dependencies shared by the routers.
 
-Those that do no I/O are `async def`: FastAPI runs a plain `def` in a worker thread,
-a hop that costs more than their work. The session stays a plain `def`, since closing
-it returns a connection to the pool, which may talk to the database.
+All are `async def` and do no I/O: FastAPI runs a plain `def` in a worker thread, a
+hop that costs more than their work. The database is reached through app.reading,
+one hop per request.
 """
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
@@ -14,19 +13,10 @@ from annotated_types import MaxLen
 from fastapi import Depends, Request
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from pydantic_core import PydanticCustomError
-from sqlmodel import Session
 
 from app.config import Settings
 from app.db import as_utc
 from app.errors import InvalidParameter
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_app_settings(request: Request) -> Settings:

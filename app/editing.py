@@ -136,7 +136,7 @@ async def change_source(
     return note or None
 
 
-def author(actor: WriterDep, note: Annotated[str | None, Depends(change_source)]) -> Author:
+async def author(actor: WriterDep, note: Annotated[str | None, Depends(change_source)]) -> Author:
     """The writer of a change: the key's name (never the key) and the editor's note."""
     return Author(actor.name, note)
 

@@ -1,5 +1,7 @@
 """How the API reads: one worker-thread hop per request, read models straight to JSON bytes.
 
+(Writes too take one hop for their work, and one before it for the API key's check.)
+
 A read handler is `async def` and hands all of its database work to `Reader.run`
 at once: a session is opened, used and closed on one worker thread, so a request
 pays one hop however many queries it makes. (FastAPI runs every plain-`def`
@@ -76,6 +78,18 @@ class Reader:
             self._limiter = CapacityLimiter(self.threads)
         work = partial(self._in_session, read, *args, **kwargs)
         return await anyio.to_thread.run_sync(work, limiter=self._limiter)
+
+    async def run_apart(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work` with a session of its own on a worker thread apart from the readers':
+        for writes, which may wait for the database's write lock while readers must not
+        wait for them, and for API keys, which are no directory data (no revision memo)."""
+        return await anyio.to_thread.run_sync(partial(self._apart, work, *args, **kwargs))
+
+    def _apart(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with Session(self.engine) as session:
+            return work(session, *args, **kwargs)
 
     def _in_session(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # A session on a connection of its own is cheaper to open and close than one that

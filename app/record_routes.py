@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.changes import service as change_service
 from app.changes.models import Resource
 from app.changes.schemas import HistoryEntry
-from app.deps import BaseUrlDep, SessionDep
+from app.deps import BaseUrlDep
 from app.editing import (
     CREATE_RESPONSES,
     JSON,
@@ -81,11 +81,15 @@ def add_record_routes(router: APIRouter, spec: RecordRoutes[Any]) -> None:
         responses=CREATE_RESPONSES,
         openapi_extra=request_body(spec.create_model, JSON),
     )
-    def create(
-        author: AuthorDep, body: JsonBody, session: SessionDep, base: BaseUrlDep
+    async def create(
+        author: AuthorDep, body: JsonBody, reader: ReaderDep, base: BaseUrlDep
     ) -> Response:
         data = validated(spec.create_model, body)
-        return spec.create(session, author, data, answering(session, base, 201))
+
+        def write(session: Session) -> Response:
+            return spec.create(session, author, data, answering(session, base, 201))
+
+        return await reader.run_apart(write)
 
     # `key_type` is a value, not a name mypy can read as a type; FastAPI reads it at run time.
     @router.put(
@@ -99,15 +103,19 @@ def add_record_routes(router: APIRouter, spec: RecordRoutes[Any]) -> None:
         responses=WRITE_RESPONSES,
         openapi_extra=request_body(update_model, JSON),
     )
-    def replace(
+    async def replace(
         author: AuthorDep,
         if_match: IfMatch,
         key: key_type,  # type: ignore[valid-type]
         body: JsonBody,
-        session: SessionDep,
+        reader: ReaderDep,
         base: BaseUrlDep,
     ) -> Response:
-        return spec.editing.replace(session, author, key, body, if_match, answering(session, base))
+        def write(session: Session) -> Response:
+            answer = answering(session, base)
+            return spec.editing.replace(session, author, key, body, if_match, answer)
+
+        return await reader.run_apart(write)
 
     @router.patch(
         spec.path,
@@ -120,15 +128,19 @@ def add_record_routes(router: APIRouter, spec: RecordRoutes[Any]) -> None:
         responses=WRITE_RESPONSES,
         openapi_extra=request_body(update_model, MERGE_PATCH, JSON),
     )
-    def patch(
+    async def patch(
         author: AuthorDep,
         if_match: IfMatch,
         key: key_type,  # type: ignore[valid-type]
         body: MergePatchBody,
-        session: SessionDep,
+        reader: ReaderDep,
         base: BaseUrlDep,
     ) -> Response:
-        return spec.editing.patch(session, author, key, body, if_match, answering(session, base))
+        def write(session: Session) -> Response:
+            answer = answering(session, base)
+            return spec.editing.patch(session, author, key, body, if_match, answer)
+
+        return await reader.run_apart(write)
 
     if spec.delete:
 
@@ -141,13 +153,13 @@ def add_record_routes(router: APIRouter, spec: RecordRoutes[Any]) -> None:
             response_class=Response,
             responses=WRITE_RESPONSES,
         )
-        def delete(
+        async def delete(
             author: AuthorDep,
             if_match: IfMatch,
             key: key_type,  # type: ignore[valid-type]
-            session: SessionDep,
+            reader: ReaderDep,
         ) -> Response:
-            spec.editing.delete(session, author, key, if_match)
+            await reader.run_apart(spec.editing.delete, author, key, if_match)
             return Response(status_code=204)
 
     @router.post(
@@ -161,14 +173,17 @@ def add_record_routes(router: APIRouter, spec: RecordRoutes[Any]) -> None:
         response_model=spec.response_model,
         responses=WRITE_RESPONSES,
     )
-    def verify(
+    async def verify(
         author: AuthorDep,
         if_match: IfMatch,
         key: key_type,  # type: ignore[valid-type]
-        session: SessionDep,
+        reader: ReaderDep,
         base: BaseUrlDep,
     ) -> Response:
-        return spec.editing.confirm(session, author, key, if_match, answering(session, base))
+        def write(session: Session) -> Response:
+            return spec.editing.confirm(session, author, key, if_match, answering(session, base))
+
+        return await reader.run_apart(write)
 
     @router.get(
         f"{spec.path}/history",

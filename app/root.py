@@ -3,9 +3,10 @@
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import Session, col
 
-from app.deps import BaseUrlDep, SessionDep
+from app.deps import BaseUrlDep
+from app.reading import ReaderDep
 from app.sources.models import SourceDocument
 from app.sources.schemas import SourcePublic
 from app.sources.service import public_source
@@ -23,7 +24,11 @@ class Index(BaseModel):
 
 
 @router.get("/", summary="API index", response_model=Index)
-def index(session: SessionDep, base: BaseUrlDep) -> Index:
+async def index(reader: ReaderDep, base: BaseUrlDep) -> Index:
+    return await reader.run(_index, base)
+
+
+def _index(session: Session, base: str) -> Index:
     sources = session.execute(select(SourceDocument).order_by(col(SourceDocument.id))).scalars()
     return Index(
         name="Wegweiser Sachsen",

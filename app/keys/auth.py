@@ -5,7 +5,7 @@ route the `Actor`; the key's name is what the change log records. The secret
 itself goes nowhere: not into errors, logs or responses.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
@@ -36,7 +36,7 @@ class Actor:
     scopes: frozenset[str]
 
 
-def current_actor(
+async def current_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
@@ -45,16 +45,19 @@ def current_actor(
         if request.headers.get("Authorization"):
             raise Unauthorized("The Authorization header must be 'Bearer <API key>'.")
         raise Unauthorized("This operation needs an API key: send 'Authorization: Bearer <key>'.")
-    with Session(request.app.state.engine) as session:
-        key = service.authenticate(session, credentials.credentials)
+    return await request.app.state.reader.run_apart(_actor, credentials.credentials)  # type: ignore[no-any-return]
+
+
+def _actor(session: Session, token: str) -> Actor:
+    key = service.authenticate(session, token)
     return Actor(name=key.name, scopes=frozenset(service.granted_scopes(key.scopes)))
 
 
 @cache  # one dependency per scope, so FastAPI runs it once per request however often it is used
-def require_scope(scope: Scope) -> Callable[[Actor], Actor]:
+def require_scope(scope: Scope) -> Callable[[Actor], Awaitable[Actor]]:
     """A dependency giving the `Actor` if its key grants `scope`, else `Forbidden`."""
 
-    def authorised(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    async def authorised(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         if scope not in actor.scopes:
             held = ", ".join(sorted(actor.scopes)) or "none"
             raise Forbidden(

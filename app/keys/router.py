@@ -3,7 +3,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 
-from app.deps import BaseUrlDep, SessionDep
+from app.deps import BaseUrlDep
 from app.errors import PROBLEM_RESPONSES, Problem
 from app.keys import service
 from app.keys.auth import AUTH_RESPONSES, AdminDep
@@ -11,6 +11,7 @@ from app.keys.models import ApiKey
 from app.keys.schemas import KeyCreate, KeyCreated, KeyPublic
 from app.keys.service import NAME_MAX_LENGTH
 from app.pagination import Page, PageDep, Window, paged
+from app.reading import ReaderDep
 
 
 async def no_store(response: Response) -> None:
@@ -46,10 +47,12 @@ def _public(key: ApiKey, base: str) -> KeyPublic:
     response_model=KeyCreated,
     responses={**RESPONSES, 409: {"model": Problem, "description": "The name is taken"}},
 )
-def create_key(
-    body: KeyCreate, _admin: AdminDep, session: SessionDep, base: BaseUrlDep, response: Response
+async def create_key(
+    body: KeyCreate, _admin: AdminDep, reader: ReaderDep, base: BaseUrlDep, response: Response
 ) -> KeyCreated:
-    key, secret = service.create_key(session, body.name, body.scopes, body.expires_at)
+    key, secret = await reader.run_apart(
+        service.create_key, body.name, body.scopes, body.expires_at
+    )
     public = _public(key, base)
     response.headers["Location"] = public.url
     return KeyCreated(**public.model_dump(), secret=secret)
@@ -63,20 +66,17 @@ def create_key(
     response_model=Page[KeyPublic],
     responses=RESPONSES,
 )
-def list_keys(
+async def list_keys(
     request: Request,
-    response: Response,
     _admin: AdminDep,
-    session: SessionDep,
+    reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
 ) -> Response:
-    window = service.list_keys(session, page)
+    window = await reader.run_apart(service.list_keys, page)
     keys = Window([_public(key, base) for key in window.rows], window.total, window.next_cursor)
     answer = paged(request, keys, page)
-    answer.headers["Cache-Control"] = (
-        "no-store"  # a Response of its own: `no_store` cannot reach it
-    )
+    answer.headers["Cache-Control"] = "no-store"  # a Response of its own: out of `no_store`'s reach
     return answer
 
 
@@ -87,8 +87,10 @@ def list_keys(
     response_model=KeyPublic,
     responses=RESPONSES,
 )
-def get_key(name: KeyName, _admin: AdminDep, session: SessionDep, base: BaseUrlDep) -> KeyPublic:
-    return _public(service.get_key(session, name), base)
+async def get_key(
+    name: KeyName, _admin: AdminDep, reader: ReaderDep, base: BaseUrlDep
+) -> KeyPublic:
+    return _public(await reader.run_apart(service.get_key, name), base)
 
 
 @router.delete(
@@ -99,5 +101,5 @@ def get_key(name: KeyName, _admin: AdminDep, session: SessionDep, base: BaseUrlD
     status_code=status.HTTP_204_NO_CONTENT,
     responses=RESPONSES,
 )
-def revoke_key(name: KeyName, _admin: AdminDep, session: SessionDep) -> None:
-    service.revoke_key(session, name)
+async def revoke_key(name: KeyName, _admin: AdminDep, reader: ReaderDep) -> None:
+    await reader.run_apart(service.revoke_key, name)

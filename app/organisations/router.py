@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.changes.models import Resource
 from app.contacts.models import ContactKind
 from app.db import stored_id
-from app.deps import REPEATABLE, BaseUrlDep, FilterValues, SessionDep, UTCMoment
+from app.deps import REPEATABLE, BaseUrlDep, FilterValues, UTCMoment
 from app.editing import (
     WRITE_RESPONSES,
     AuthorDep,
@@ -230,16 +230,16 @@ add_record_routes(
     response_class=Response,
     responses=WRITE_RESPONSES,
 )
-def delete_organisation(
+async def delete_organisation(
     author: AuthorDep,
     if_match: IfMatch,
     slug: SlugPath,
-    session: SessionDep,
+    reader: ReaderDep,
     cascade: Annotated[
         Cascade | None,
         Query(description="`relations`: delete its relations as well.", examples=["relations"]),
     ] = None,
 ) -> Response:
     remove = writes.delete_with_relations if cascade is Cascade.relations else None
-    writes.EDITING.delete(session, author, slug, if_match, remove)
+    await reader.run_apart(writes.EDITING.delete, author, slug, if_match, remove)
     return Response(status_code=204)
