@@ -1,126 +1,116 @@
-"""The benchmark's Markdown report: one table of every measurement, and the targets checked."""
+"""The benchmark's Markdown report: one table of every measurement, and the servers' memory."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bench.load import Measurement
+from bench.server import Memory
 
-# Targets (see bench/README.md).
-SEARCH_P99_MS = 50.0
-TARGET_SIZE = 100_000
-DEEP_PAGE_FACTOR = 2.0
-DETAIL_SHARE_OF_CEILING = 0.5
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Result:
-    size: int | None  # None: the ceiling app
+    engine: str | None  # None: the ceiling app
+    size: int | None
+    store: bool | None  # the response store on or off
     scenario: str
     path: str
     status: int
-    single: Measurement
-    load: Measurement
-    store: bool | None = None  # the response store on or off; None: the ceiling app
+    single: Measurement  # one client
+    load: Measurement  # under load: --connections connections
 
     @property
     def ok(self) -> bool:
         return self.status == 200
 
+    @property
+    def failed(self) -> int:
+        return self.load.failures + self.single.failures
 
-def _number(value: float) -> str:
+
+@dataclass(frozen=True)
+class Run:
+    """One server's run of every scenario, and its memory at the end of it."""
+
+    engine: str
+    size: int
+    store: bool
+    memory: Memory
+
+
+def number(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ")
 
 
-def _ms(value: float) -> str:
+def ms(value: float) -> str:
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def megabytes(value: int) -> str:
+    return f"{value / MB:.0f}"
+
+
+def store_label(store: bool | None) -> str:
+    return "–" if store is None else ("on" if store else "off")
+
+
+def share(result: Result, ceiling: Result) -> float:
+    return result.load.rps / ceiling.load.rps if ceiling.load.rps else 0.0
 
 
 def _status(result: Result) -> str:
     flags = [] if result.ok else [f"⚠ {result.status}"]
-    failed = result.load.failures + result.single.failures
-    if result.ok and failed:
-        flags.append(f"⚠ {failed} failed")
+    if result.ok and result.failed:
+        flags.append(f"⚠ {result.failed} failed")
     return " ".join(flags) or "200"
-
-
-def table(results: Sequence[Result], ceiling: Result, connections: int) -> str:
-    lines = [
-        f"| Size | Store | Scenario | Status | rps ({connections} conn.) | p50 ms | p99 ms "
-        "| 1 client p50 ms | 1 client p99 ms | rps / ceiling |",
-        "|---:|---|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for result in [ceiling, *results]:
-        share = result.load.rps / ceiling.load.rps if ceiling.load.rps else 0.0
-        size = "–" if result.size is None else _number(result.size)
-        lines.append(
-            f"| {size} | {_store(result.store)} | {result.scenario} `{_shorten(result.path)}` "
-            f"| {_status(result)} "
-            f"| {_number(result.load.rps)} | {_ms(result.load.p50_ms)} | {_ms(result.load.p99_ms)} "
-            f"| {_ms(result.single.p50_ms)} | {_ms(result.single.p99_ms)} | {share:.0%} |"
-        )
-    return "\n".join(lines)
-
-
-def _store(store: bool | None) -> str:
-    return "–" if store is None else ("on" if store else "off")
 
 
 def _shorten(path: str) -> str:
     return path if len(path) <= 70 else path[:60] + "…"
 
 
-@dataclass(frozen=True)
-class Check:
-    target: str
-    passed: bool
-    detail: str
-
-    def line(self) -> str:
-        return f"- **{'PASS' if self.passed else 'FAIL'}** {self.target}: {self.detail}"
-
-
-def checks(results: Sequence[Result], ceiling: Result) -> list[Check]:
-    outcome: list[Check] = []
-    for store in sorted({r.store for r in results}, key=lambda s: bool(s)):
-        mode = [r for r in results if r.store == store]
-        outcome += _checks(mode, ceiling, f" (store {_store(store)})")
-    return outcome
-
-
-def _checks(results: Sequence[Result], ceiling: Result, mode: str) -> list[Check]:
-    found = {(r.size, r.scenario): r for r in results}
-    sizes = sorted({r.size for r in results if r.size is not None})
-    outcome: list[Check] = []
-    for scenario in ("search", "filtered"):
-        target = (
-            f"{scenario} p99 (1 client) < {SEARCH_P99_MS:.0f} ms at {_number(TARGET_SIZE)}{mode}"
+def table(results: Sequence[Result], ceiling: Result, connections: int) -> str:
+    lines = [
+        f"| Engine | Size | Store | Scenario | Status | rps ({connections} conn.) | p50 ms "
+        "| p99 ms | 1-client p50 ms | 1-client p99 ms | rps / ceiling |",
+        "|---|---:|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in [ceiling, *results]:
+        size = "–" if result.size is None else number(result.size)
+        lines.append(
+            f"| {result.engine or '–'} | {size} | {store_label(result.store)} "
+            f"| {result.scenario} `{_shorten(result.path)}` | {_status(result)} "
+            f"| {number(result.load.rps)} | {ms(result.load.p50_ms)} | {ms(result.load.p99_ms)} "
+            f"| {ms(result.single.p50_ms)} | {ms(result.single.p99_ms)} "
+            f"| {share(result, ceiling):.0%} |"
         )
-        result = found.get((TARGET_SIZE, scenario))
-        if result is None:
-            outcome.append(Check(target, False, f"not measured (add {TARGET_SIZE} to --sizes)"))
-        elif not result.ok:
-            outcome.append(Check(target, False, f"status {result.status}"))
-        else:
-            p99 = result.single.p99_ms
-            outcome.append(Check(target, p99 < SEARCH_P99_MS, f"{_ms(p99)} ms"))
-    for size in sizes:
-        first, deep = found.get((size, "list")), found.get((size, "deep page"))
-        target = f"deep page p50 ≤ {DEEP_PAGE_FACTOR:.0f}× page 1 at {_number(size)}{mode}"
-        if first and deep and first.ok and deep.ok:
-            ratio = deep.single.p50_ms / first.single.p50_ms
-            detail = f"{_ms(deep.single.p50_ms)} vs {_ms(first.single.p50_ms)} ms ({ratio:.2f}×)"
-            outcome.append(Check(target, ratio <= DEEP_PAGE_FACTOR, detail))
-        else:
-            outcome.append(Check(target, False, "page 1 or the deep page did not answer 200"))
-        detail_result = found.get((size, "detail"))
-        target = (
-            f"detail rps ≥ {DETAIL_SHARE_OF_CEILING:.0%} of the ceiling at {_number(size)}{mode}"
-        )
-        if detail_result and detail_result.ok and ceiling.load.rps:
-            share = detail_result.load.rps / ceiling.load.rps
-            rates = f"{_number(detail_result.load.rps)} vs {_number(ceiling.load.rps)} rps"
-            detail = f"{rates} ({share:.0%})"
-            outcome.append(Check(target, share >= DETAIL_SHARE_OF_CEILING, detail))
-        else:
-            outcome.append(Check(target, False, "detail did not answer 200"))
-    return outcome
+    return "\n".join(lines)
+
+
+MEMORY_NOTE = (
+    "Resident set of each server process after its last scenario, from /proc/<pid>/status: "
+    "`VmRSS`, of it `RssAnon` (heap, stacks) and `RssFile` (mapped files: libraries and, on "
+    "SQLite, the database file read through `mmap`, counted again for every connection that "
+    "maps it). PSS (`Pss` of /proc/<pid>/smaps_rollup) counts such a page once, and a page "
+    "shared with other processes in part. The peak is `VmHWM`."
+)
+
+
+def memory_section(runs: Sequence[Run]) -> str:
+    return f"## Memory\n\n{MEMORY_NOTE}\n\n{memory_table(runs)}"
+
+
+def memory_table(runs: Sequence[Run]) -> str:
+    lines = [
+        "| Engine | Size | Store | RSS MB | anonymous MB | file-backed MB | PSS MB | peak RSS MB |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {run.engine} | {number(run.size)} | {store_label(run.store)} "
+        f"| {megabytes(run.memory.rss)} | {megabytes(run.memory.anon)} "
+        f"| {megabytes(run.memory.file)} | {megabytes(run.memory.pss)} "
+        f"| {megabytes(run.memory.peak)} |"
+        for run in runs
+    ]
+    return "\n".join(lines)

@@ -22,6 +22,7 @@ HOST = "127.0.0.1"
 class Server:
     host: str
     port: int
+    pid: int  # the process that serves, whose memory is measured
 
     @property
     def base(self) -> str:
@@ -42,17 +43,17 @@ def running(
 
     `settings` are extra environment variables, e.g. `WEGWEISER_RESPONSE_CACHE_BYTES`.
     """
-    server = Server(HOST, free_port())
+    host, port = HOST, free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(settings or {})}
     if database_url:
         env["WEGWEISER_DATABASE_URL"] = database_url
-    command = [sys.executable, "-m", "uvicorn", app, "--host", server.host]
-    command += ["--port", str(server.port)]
+    command = [sys.executable, "-m", "uvicorn", app, "--host", host, "--port", str(port)]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         try:
+            server = Server(host, port, process.pid)
             _wait_until_ready(server, process, log)
-            yield server
+            yield Server(host, port, serving_pid(process.pid))
         finally:
             process.terminate()
             try:
@@ -77,6 +78,59 @@ def _wait_until_ready(server: Server, process: subprocess.Popen[bytes], log: IO[
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"uvicorn did not answer on {server.base} within 60 s")
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Bytes resident, from /proc/<pid>/status."""
+
+    rss: int  # now (VmRSS): anon + file + shmem
+    peak: int  # the most ever (VmHWM)
+    anon: int  # the heap and stacks (RssAnon)
+    file: int  # pages of mapped files (RssFile): libraries, SQLite's memory map
+    pss: int  # each page counted once, shares of pages mapped more than once (Pss)
+
+
+def memory(pid: int) -> Memory:
+    """The resident set of process `pid`."""
+    fields = _kilobytes(Path(f"/proc/{pid}/status")) | _kilobytes(Path(f"/proc/{pid}/smaps_rollup"))
+    return Memory(
+        fields["VmRSS"], fields["VmHWM"], fields["RssAnon"], fields["RssFile"], fields["Pss"]
+    )
+
+
+def _kilobytes(path: Path) -> dict[str, int]:
+    """`Name: <n> kB` lines of a /proc file, in bytes."""
+    fields: dict[str, int] = {}
+    for line in path.read_text().splitlines():
+        key, _, value = line.partition(":")
+        if value.endswith(" kB"):
+            fields[key] = int(value.split()[0]) * 1024
+    return fields
+
+
+def serving_pid(pid: int) -> int:
+    """The process that serves: `pid` itself, or the one process it started, and so on down.
+
+    The server is started as `python -m uvicorn` with one worker, so this is `pid`;
+    should a wrapper (a shell, a launcher, a supervisor) sit in between, its child is
+    measured instead of the wrapper.
+    """
+    while len(children := _children(pid)) == 1:
+        pid = children[0]
+    return pid
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def get(server: Server, path: str) -> tuple[int, bytes]:
