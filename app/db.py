@@ -121,9 +121,6 @@ def not_verified_since(model: Any, moment: datetime) -> Any:
     return model.last_verified_at.is_(None) | (model.last_verified_at < as_utc(moment))
 
 
-SQLITE_MMAP_BYTES = 1 << 30
-
-
 def make_engine(url: str, echo: bool = False, single_connection: bool = False) -> Engine:
     """An engine for `url`; `single_connection` for a caller that never runs two queries at once."""
     pool = {"pool_size": 1, "max_overflow": 0} if single_connection else {}
@@ -142,9 +139,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # Read the file through a memory map (up to this size) instead of copying pages into
-    # each connection's own cache of 2 MB: a large directory's reads stay in memory.
-    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    # No memory map: each connection would map the file on its own, and its pages would
+    # count once per connection in the process's resident size; read from the operating
+    # system's cache, a page costs about the same.
     cursor.close()
 
 

@@ -23,7 +23,7 @@ from sqlmodel import Session
 from starlette.datastructures import URL
 
 from app.config import get_settings
-from app.db import MAX_ID, as_utc
+from app.db import MAX_ID, as_utc, connection_of
 from app.deps import PLAIN_DIGITS, get_app_settings
 from app.errors import InvalidParameter
 from app.memo import memoised
@@ -156,21 +156,25 @@ class SortKey:
                 raise ValueError(f"cursor value {value!r} is not a {kind.__name__}")
         return decoded
 
+    def cursor_values(self, values: Sequence[Any]) -> dict[str, Any]:
+        return {f"cursor_{i}": value for i, value in enumerate(values)}
+
     def order_by(self) -> list[ColumnElement[Any]]:
         return [
             c.desc() if d else c.asc() for c, d in zip(self.columns, self.descending, strict=True)
         ]
 
-    def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
-        """Rows strictly after `values` in this order.
+    def after(self) -> ColumnElement[bool]:
+        """Rows strictly after the cursor's values, bound as `cursor_0`, `cursor_1`, …
+        (`cursor_values`).
 
         One direction for all columns becomes a row-value comparison, which both
         SQLite and PostgreSQL answer with a single index range scan; mixed
         directions are expanded into (a > x) OR (a = x AND b > y) ….
         """
         typed = [
-            bindparam(None, v, type_=getattr(c, "type", None))
-            for c, v in zip(self.columns, values, strict=True)
+            bindparam(f"cursor_{i}", type_=getattr(c, "type", None))
+            for i, c in enumerate(self.columns)
         ]
         if len(set(self.descending)) == 1:
             row, cursor = tuple_(*self.columns), tuple_(*typed)
@@ -243,15 +247,79 @@ def fetch_window(
             return int(session.execute(counting).scalar_one())
 
         total = memoised(session, count_key, count)
-    paged = query.add_columns(*(c.label(f"sort_key_{i}") for i, c in enumerate(sort.columns)))
-    if page.cursor:
-        paged = paged.where(sort.after(decode_cursor(page.cursor, sort)))
-    rows = list(session.execute(paged.order_by(*sort.order_by()).limit(page.limit + 1)).all())
+    if count_key is not None and total <= REMEMBERED_ORDER_ROWS and _selects_columns(query):
+        window = _remembered_window(session, query, sort, page, total, count_key)
+        if window is not None:
+            return window
+    values = sort.cursor_values(decode_cursor(page.cursor, sort)) if page.cursor else {}
+
+    def page_statement() -> Select[Any]:
+        labels = (c.label(f"sort_key_{i}") for i, c in enumerate(sort.columns))
+        paged = query.add_columns(*labels)
+        if page.cursor:
+            paged = paged.where(sort.after())
+        return paged.order_by(*sort.order_by()).limit(page.limit + 1)
+
+    # Built once per filter, order and page size: building it costs more than running it.
+    shape = ("page", count_key, sort.name, bool(page.cursor), page.limit)
+    paged = memoised(session, shape if count_key is not None else None, page_statement)
+    # Columns need no ORM, which would cost more than the query: only records go through it.
+    run = connection_of(session).execute if _selects_columns(query) else session.execute
+    rows = list(run(paged, values).all())
     has_more = len(rows) > page.limit
     rows = rows[: page.limit]
     width = len(sort.columns)
     next_cursor = encode_cursor(sort, rows[-1][-width:]) if has_more and rows else None
     return Window(rows=rows, total=total, next_cursor=next_cursor)
+
+
+# Matches of a filter up to this many are put in order once per directory revision (the
+# sort keys of 20 000 take a few MB): when they are many, but few of all records, neither
+# an index on the order nor one on the filter finds a page without reading them all.
+REMEMBERED_ORDER_ROWS = 20_000
+
+
+def _remembered_window(
+    session: Session,
+    query: Select[Any],
+    sort: SortKey,
+    page: PageRequest,
+    total: int,
+    count_key: Hashable,
+) -> Window[Any] | None:
+    """A page found in the remembered order of the filter's matches; None when the
+    cursor's row is not in it (it changed since), for the query to find the page."""
+
+    def in_order() -> tuple[list[tuple[Any, ...]], dict[tuple[Any, ...], int]]:
+        keys = [tuple(row) for row in session.execute(_sort_keys(query, sort)).all()]
+        return keys, {key: index for index, key in enumerate(keys)}
+
+    keys, positions = memoised(session, ("order", count_key, sort.name), in_order)
+    start = 0
+    if page.cursor:
+        after = positions.get(tuple(decode_cursor(page.cursor, sort)))
+        if after is None:
+            return None
+        start = after + 1
+    chosen = keys[start : start + page.limit]
+    identity = sort.columns[-1]
+    by_id = {
+        row[-1]: row
+        for row in connection_of(session).execute(
+            select(*query.selected_columns, identity).where(identity.in_([k[-1] for k in chosen]))
+        )
+    }
+    rows = [by_id[key[-1]] for key in chosen if key[-1] in by_id]
+    more = start + page.limit < len(keys)
+    return Window(rows, total, encode_cursor(sort, chosen[-1]) if more and chosen else None)
+
+
+def _sort_keys(query: Select[Any], sort: SortKey) -> Select[Any]:
+    return query.with_only_columns(*sort.columns).order_by(*sort.order_by())
+
+
+def _selects_columns(query: Select[Any]) -> bool:
+    return not any(isinstance(d["expr"], type) for d in query.column_descriptions)
 
 
 @dataclass

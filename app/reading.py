@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.db import READ_CONNECTION
-from app.memo import RevisionMemo, attach
+from app.memo import RecordMemo, RevisionMemo, attach, current_revision
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -69,6 +69,7 @@ class Reader:
         self.engine = engine
         self.threads = threads
         self.memo = RevisionMemo()
+        self.records = RecordMemo()
         self._limiter: CapacityLimiter | None = None
 
     async def run(
@@ -94,10 +95,13 @@ class Reader:
     def _in_session(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # A session on a connection of its own is cheaper to open and close than one that
         # takes a connection when first asked, and hands that connection out at once.
-        with self.engine.connect() as connection, Session(bind=connection) as session:
-            session.info[READ_CONNECTION] = connection
-            attach(session, self.memo)
-            return read(session, *args, **kwargs)
+        with self.engine.connect() as connection:
+            revision = current_revision(connection)
+            with Session(bind=connection) as session:
+                session.info[READ_CONNECTION] = connection
+                if revision is not None:
+                    attach(session, revision, self.memo, self.records)
+                return read(session, *args, **kwargs)
 
 
 async def get_reader(request: Request) -> Reader:

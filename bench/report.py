@@ -90,10 +90,9 @@ def table(results: Sequence[Result], ceiling: Result, connections: int) -> str:
 
 MEMORY_NOTE = (
     "Resident set of each server process after its last scenario, from /proc/<pid>/status: "
-    "`VmRSS`, of it `RssAnon` (heap, stacks) and `RssFile` (mapped files: libraries and, on "
-    "SQLite, the database file read through `mmap`, counted again for every connection that "
-    "maps it). PSS (`Pss` of /proc/<pid>/smaps_rollup) counts such a page once, and a page "
-    "shared with other processes in part. The peak is `VmHWM`."
+    "`VmRSS`, of it `RssAnon` (heap, stacks) and `RssFile` (mapped files: libraries). PSS "
+    "(`Pss` of /proc/<pid>/smaps_rollup) counts a page shared with other processes in part. "
+    "The peak is `VmHWM`."
 )
 
 

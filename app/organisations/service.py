@@ -16,7 +16,7 @@ from app.contacts.models import Contact
 from app.db import as_utc, connection_of, live, not_verified_since, stored_id
 from app.errors import Gone, InvalidParameter, NotFound
 from app.folding import fold
-from app.memo import filter_key, memoised
+from app.memo import filter_key, memoised, remembered
 from app.organisations import facets as facet_service
 from app.organisations import graph
 from app.organisations.models import (
@@ -39,7 +39,7 @@ from app.organisations.schemas import (
 )
 from app.pagination import FacetedWindow, PageRequest, SortKey, fetch_window
 from app.reading import extended
-from app.refs import OrganisationRef, organisation_url, relation_url
+from app.refs import OrganisationRef, organisation_url, region_url, relation_url
 from app.regions import service as region_service
 from app.regions.models import Region
 from app.search.index import Doc, relevance_order, restrict
@@ -275,15 +275,26 @@ DETAIL_COLUMNS: tuple[Any, ...] = (
 def read_detail(session: Session, slug: str, base: str) -> OrganisationDetail:
     """The live organisation `slug` as its detail shows it: NotFound if none, Gone if deleted."""
     row = _live(_detail_row(session, slug), slug)
-    return _detail(session, row, source_service.joined_source(row), base)
+
+    def build(_: list[int]) -> dict[int, OrganisationDetail]:
+        return {row.id: _detail(session, row, source_service.joined_source(row), base)}
+
+    (detail,) = remembered(session, "organisation", base, [(row.id, row.version)], build)
+    return detail
 
 
 def read_network_detail(session: Session, slug: str, base: str) -> NetworkDetail:
     row = _live(_detail_row(session, slug), slug)
     if row.kind not in NETWORK_KINDS:
         raise NotFound("network", "slug", slug)
-    detail = _detail(session, row, source_service.joined_source(row), base)
-    return extended(NetworkDetail, detail, members=members_of(session, [row.id], base)[row.id])
+
+    def build(_: list[int]) -> dict[int, NetworkDetail]:
+        detail = _detail(session, row, source_service.joined_source(row), base)
+        members = members_of(session, [row.id], base)[row.id]
+        return {row.id: extended(NetworkDetail, detail, members=members)}
+
+    (detail,) = remembered(session, "network", base, [(row.id, row.version)], build)
+    return detail
 
 
 _DETAIL: Executable = (
@@ -301,29 +312,34 @@ def summaries(
     session: Session, organisations: Sequence[Organisation | Row[Any]], base: str
 ) -> list[OrganisationSummary]:
     """Summaries of organisations: records, or rows with at least the `SUMMARY_COLUMNS`."""
-    ids = [stored_id(o) for o in organisations]
-    topics = topics_of(session, ids)
-    regions = region_links_of(session, ids, base)
-    return [
-        OrganisationSummary(
-            id=id_,
-            slug=o.slug,
-            name=o.name,
-            short_name=o.short_name,
-            kind=o.kind,
-            legal_form=o.legal_form,
-            level=o.level,
-            topics=topics[id_],
-            regions=regions[id_],
-            url=organisation_url(base, o.slug, o.kind),
-            version=o.version,
-            updated_at=o.updated_at,
-            valid_as_of=o.valid_as_of,
-            last_verified_at=o.last_verified_at,
-            deleted_at=o.deleted_at,
-        )
-        for id_, o in zip(ids, organisations, strict=True)
-    ]
+    by_id = {stored_id(o): o for o in organisations}
+
+    def build(ids: list[int]) -> dict[int, OrganisationSummary]:
+        topics = topics_of(session, ids)
+        regions = region_links_of(session, ids, base)
+        return {
+            id_: OrganisationSummary(
+                id=id_,
+                slug=(o := by_id[id_]).slug,
+                name=o.name,
+                short_name=o.short_name,
+                kind=o.kind,
+                legal_form=o.legal_form,
+                level=o.level,
+                topics=topics[id_],
+                regions=regions[id_],
+                url=organisation_url(base, o.slug, o.kind),
+                version=o.version,
+                updated_at=o.updated_at,
+                valid_as_of=o.valid_as_of,
+                last_verified_at=o.last_verified_at,
+                deleted_at=o.deleted_at,
+            )
+            for id_ in ids
+        }
+
+    versions = [(id_, o.version) for id_, o in by_id.items()]
+    return remembered(session, "organisation summary", base, versions, build)
 
 
 def organisation_detail(
@@ -401,7 +417,14 @@ def region_links_of(
     if ids:
         for row in connection_of(session).execute(_REGION_LINKS, {"ids": list(ids)}):
             result[row.organisation_id].append(
-                RegionLinkPublic(**region_service.region_ref_fields(row, base), role=row.role)
+                RegionLinkPublic(
+                    code=row.code,
+                    slug=row.slug,
+                    name=row.name,
+                    kind=row.kind,
+                    url=region_url(base, row.code, row.slug),
+                    role=row.role,
+                )
             )
     return result
 

@@ -54,7 +54,11 @@ def get_region(session: Session, key: str) -> Region:
 
 def region_filter_ids(session: Session, key: str, param: str = "region") -> list[int]:
     """Ids of the region named by a filter parameter and of all regions below it."""
-    return descendant_ids(session, get_region_param(session, key, param))
+    return memoised(
+        session,
+        ("region tree", key, param),
+        lambda: descendant_ids(session, get_region_param(session, key, param)),
+    )
 
 
 def descendant_ids(session: Session, region: Region) -> list[int]:

@@ -7,7 +7,7 @@ here against real answers: validated, and serialised again by pydantic to the ve
 same bytes (same fields, order, formats and nothing extra).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -16,8 +16,10 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 from sqlalchemy import event
 
+from app import pagination
 from app.config import Settings
 from app.main import create_app
+from tests.api.editor import Editor
 from tests.auth import auth_headers
 
 # Concrete URLs for every GET route of the API, by its path template.
@@ -118,6 +120,7 @@ def test_every_answer_is_exactly_its_documented_model(
 def statements(client: TestClient, path: str) -> tuple[int, bytes]:
     """How many statements a request runs with nothing remembered yet, and its body."""
     client.app.state.reader.memo.clear()  # type: ignore[attr-defined]
+    client.app.state.reader.records.clear()  # type: ignore[attr-defined]
     count = 0
 
     def counted(*_: object) -> None:
@@ -157,22 +160,110 @@ def test_a_record_costs_the_same_statements_whatever_it_shows(
     assert one_count == other_count
 
 
-def test_a_remembered_count_spares_the_counting(
+def test_a_filter_is_counted_and_ordered_once_per_revision(
     uncached: tuple[TestClient, dict[str, str]],
 ) -> None:
-    """The second page of a filter counts nothing again while the directory is unchanged."""
-    client, _ = uncached
-    first, _ = statements(client, "/organisations?limit=1")
+    """The next page of a filter neither counts nor orders its matches again while the
+    directory is unchanged; after a write it does."""
+    client, admin = uncached
     engine = client.app.state.engine  # type: ignore[attr-defined]
-    count = 0
+    seen: list[str] = []
 
-    def counted(*_: object) -> None:
-        nonlocal count
-        count += 1
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
 
-    event.listen(engine, "before_cursor_execute", counted)
-    try:
-        assert client.get("/organisations?limit=2").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", counted)
-    assert count == first - 1
+    def statements_of(path: str) -> list[str]:
+        seen.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = client.get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert response.status_code == 200, path
+        return list(seen)
+
+    def counting(statements: list[str]) -> list[str]:
+        return [s for s in statements if "count(" in s.lower()]
+
+    first = client.get("/organisations?region=14&limit=2").json()
+    assert first["total"] > 2
+    assert counting(statements_of("/organisations?region=14&limit=3")) == []
+    following = statements_of(first["links"]["next"].removeprefix("http://testserver"))
+    assert counting(following) == []
+    assert len([s for s in following if "ORDER BY" in s]) <= 2  # topics and regions only
+
+    tag = client.get("/organisations/bon-courage").headers["etag"]
+    changed = client.patch(
+        "/organisations/bon-courage",
+        json={"short_name": "BC"},
+        headers={**admin, "If-Match": tag, "Content-Type": "application/merge-patch+json"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert counting(statements_of("/organisations?region=14&limit=3")) != []
+
+
+def test_what_another_process_changed_is_read_at_once(
+    seeded_database: str, client_for: Callable[[str], TestClient]
+) -> None:
+    """Read models are kept by version: a write by another process (its own app, its own
+    memory) shows on the next read, in the records that embed what changed too."""
+    writer = Editor.on(seeded_database, client_for)
+    reader = client_for(seeded_database)
+    related = "/organisations/bon-courage"
+    (relation,) = [
+        r
+        for r in reader.get(related).json()["relations"]
+        if r["organisation"]["slug"] == "runder-tisch-migration-landkreis-leipzig"
+    ]
+    listed = reader.get("/organisations?q=Bon+Courage").json()["items"]
+    assert [o["name"] for o in listed if o["slug"] == "bon-courage"] == ["Bon Courage e.V."]
+    before = reader.get(related).json()
+
+    changed = writer.patch(
+        "/organisations/runder-tisch-migration-landkreis-leipzig", {"name": "Runder Tisch Neu"}
+    )
+    assert changed.status_code == 200, changed.text
+    renamed = writer.patch(related, {"name": "Bon Courage Neu e.V."})
+    assert renamed.status_code == 200, renamed.text
+
+    after = reader.get(related).json()
+    assert after["version"] > before["version"]
+    assert after["name"] == "Bon Courage Neu e.V."
+    (relation,) = [r for r in after["relations"] if r["id"] == relation["id"]]
+    assert relation["organisation"]["name"] == "Runder Tisch Neu"
+    listed = reader.get("/organisations?q=Bon+Courage").json()["items"]
+    assert [o["name"] for o in listed if o["slug"] == "bon-courage"] == ["Bon Courage Neu e.V."]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/organisations?limit=7",
+        "/organisations?limit=7&sort=-name",
+        "/organisations?limit=7&sort=-updated_at",
+        "/organisations?limit=7&region=14626",
+        "/organisations?limit=7&q=beratung",
+        "/networks?limit=2&kind=network",
+    ],
+)
+def test_remembered_orders_page_like_the_query(
+    uncached: tuple[TestClient, dict[str, str]], monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """Pages from a remembered order (app.pagination) are the pages the query gives."""
+    client, _ = uncached
+
+    def walk() -> list[tuple[str, int]]:
+        pages: list[tuple[str, int]] = []
+        url: str | None = path
+        while url:
+            page = client.get(url).json()
+            pages += [(item["slug"], page["total"]) for item in page["items"]]
+            url = page["links"]["next"]
+            url = url.removeprefix("http://testserver") if url else None
+        return pages
+
+    remembered = walk()
+    monkeypatch.setattr(pagination, "REMEMBERED_ORDER_ROWS", 0)
+    client.app.state.reader.memo.clear()  # type: ignore[attr-defined]
+    assert walk() == remembered
+    assert len(remembered) == remembered[0][1] > 2
