@@ -24,9 +24,9 @@ class Settings(BaseSettings):
     response_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     # Largest request body a write takes; larger ones are a 413.
     max_body_bytes: int = Field(default=256 * 1024, ge=1)
-    # Worker threads that run reads (app.reading): the GIL lets one run at a time, so a
-    # few keep the database busy; PostgreSQL, waiting on the network, may use more.
-    read_threads: int = Field(default=4, ge=1, le=64)
+    # Worker threads that run reads (app.reading); unset: 2 on SQLite, whose reads hold the
+    # GIL but for the time in the database, 8 on PostgreSQL, whose reads wait on the network.
+    read_threads: int | None = Field(default=None, ge=1, le=64)
     # Origins whose browser apps may write (CORS); reading is open to every origin.
     # As an environment variable: a JSON list, e.g. '["https://beratung.example"]'.
     cors_write_origins: list[str] = []

@@ -236,10 +236,12 @@ def fetch_window(
     page: PageRequest,
     total: int | None = None,
     count_key: Hashable | None = None,
+    records: bool = False,
 ) -> Window[Any]:
     """Run `query` for one page of rows, ordered by `sort`, counting all matches
     unless the caller has counted them already (`total`); with a `count_key` naming
-    the query's filter, the count is kept for the directory revision (app.memo)."""
+    the query's filter, the count is kept for the directory revision (app.memo).
+    `records`: the query selects records (ORM entities), not columns."""
     if total is None:
 
         def count() -> int:
@@ -247,7 +249,7 @@ def fetch_window(
             return int(session.execute(counting).scalar_one())
 
         total = memoised(session, count_key, count)
-    if count_key is not None and total <= REMEMBERED_ORDER_ROWS and _selects_columns(query):
+    if count_key is not None and total <= REMEMBERED_ORDER_ROWS and not records:
         window = _remembered_window(session, query, sort, page, total, count_key)
         if window is not None:
             return window
@@ -264,7 +266,7 @@ def fetch_window(
     shape = ("page", count_key, sort.name, bool(page.cursor), page.limit)
     paged = memoised(session, shape if count_key is not None else None, page_statement)
     # Columns need no ORM, which would cost more than the query: only records go through it.
-    run = connection_of(session).execute if _selects_columns(query) else session.execute
+    run = session.execute if records else connection_of(session).execute
     rows = list(run(paged, values).all())
     has_more = len(rows) > page.limit
     rows = rows[: page.limit]
@@ -303,12 +305,14 @@ def _remembered_window(
         start = after + 1
     chosen = keys[start : start + page.limit]
     identity = sort.columns[-1]
-    by_id = {
-        row[-1]: row
-        for row in connection_of(session).execute(
-            select(*query.selected_columns, identity).where(identity.in_([k[-1] for k in chosen]))
-        )
-    }
+
+    def by_ids() -> Select[Any]:
+        ids: Any = bindparam("ids", expanding=True)
+        return select(*query.selected_columns, identity).where(identity.in_(ids))
+
+    statement = memoised(session, ("rows by id", count_key), by_ids)
+    found = connection_of(session).execute(statement, {"ids": [k[-1] for k in chosen]})
+    by_id = {row[-1]: row for row in found}
     rows = [by_id[key[-1]] for key in chosen if key[-1] in by_id]
     more = start + page.limit < len(keys)
     return Window(rows, total, encode_cursor(sort, chosen[-1]) if more and chosen else None)
@@ -316,10 +320,6 @@ def _remembered_window(
 
 def _sort_keys(query: Select[Any], sort: SortKey) -> Select[Any]:
     return query.with_only_columns(*sort.columns).order_by(*sort.order_by())
-
-
-def _selects_columns(query: Select[Any]) -> bool:
-    return not any(isinstance(d["expr"], type) for d in query.column_descriptions)
 
 
 @dataclass

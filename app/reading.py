@@ -25,7 +25,7 @@ import orjson
 from anyio import CapacityLimiter
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from app.db import READ_CONNECTION
@@ -65,9 +65,9 @@ class JsonResponse(Response):
 class Reader:
     """Runs a read with its own session on one of a few worker threads."""
 
-    def __init__(self, engine: Engine, threads: int) -> None:
+    def __init__(self, engine: Engine, threads: int | None = None) -> None:
         self.engine = engine
-        self.threads = threads
+        self.threads = threads or (8 if engine.dialect.name == "postgresql" else 2)
         self.memo = RevisionMemo()
         self.records = RecordMemo()
         self._limiter: CapacityLimiter | None = None
@@ -92,10 +92,19 @@ class Reader:
         with Session(self.engine) as session:
             return work(session, *args, **kwargs)
 
+    def _connect(self) -> Connection:
+        connection = self.engine.connect()
+        if self.engine.dialect.name == "postgresql":
+            # Outside a transaction each statement sees what was committed before it, as
+            # in the default READ COMMITTED, without a BEGIN and a ROLLBACK on the network.
+            # (SQLite reads outside one anyway, and switching costs it more than it saves.)
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection
+
     def _in_session(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # A session on a connection of its own is cheaper to open and close than one that
         # takes a connection when first asked, and hands that connection out at once.
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             revision = current_revision(connection)
             with Session(bind=connection) as session:
                 session.info[READ_CONNECTION] = connection

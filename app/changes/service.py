@@ -30,7 +30,7 @@ def history(
     query = select(Change).where(
         col(Change.resource) == resource.value, col(Change.record_id) == record_id
     )
-    window = fetch_window(session, query, NEWEST_FIRST, page)
+    window = fetch_window(session, query, NEWEST_FIRST, page, records=True)
     return Window(
         [
             HistoryEntry(

@@ -143,6 +143,7 @@ def list_contacts(
         sort_key(sort or default, selection),
         page,
         count_key=filter_key("contacts", filters),
+        records=True,
     )
     contacts = [row[0] for row in window.rows]
     return FacetedWindow(

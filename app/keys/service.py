@@ -146,7 +146,7 @@ def list_keys(session: Session, page: PageRequest | None = None) -> Window[ApiKe
             rows = list(session.exec(select(ApiKey).order_by(*ORDER.order_by())).all())
             window = Window(rows, len(rows), None)
         else:
-            found = fetch_window(session, select(ApiKey), ORDER, page)
+            found = fetch_window(session, select(ApiKey), ORDER, page, records=True)
             window = Window([row[0] for row in found.rows], found.total, found.next_cursor)
         session.expunge_all()
     return window

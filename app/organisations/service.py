@@ -1,7 +1,7 @@
 """Queries over organisations, their relations, regions and topics."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -186,7 +186,11 @@ def list_organisations(
     base: str,
     facets: Sequence[str] = (),
 ) -> FacetedWindow[OrganisationSummary]:
-    selection = select_organisations(session, filters)
+    key = filter_key("organisations", filters)
+    # Kept per revision: it holds what the filter's slugs and codes named then.
+    selection = memoised(
+        session, ("selection", key), lambda: select_organisations(session, filters)
+    )
     query = selection.query
     default = OrganisationSort.relevance if selection.search else OrganisationSort.name
     order = sort_key(sort or default, filters, selection)
@@ -202,14 +206,14 @@ def list_organisations(
     )
     window = fetch_window(
         session,
-        query.with_only_columns(*SUMMARY_COLUMNS),
+        memoised(session, ("page rows", key), lambda: _page_rows(query)),
         order,
         page,
         counted.total if counted else None,
-        filter_key("organisations", filters),
+        key,
     )
     return FacetedWindow(
-        summaries(session, window.rows, base),
+        page_summaries(session, window.rows, base),
         window.total,
         window.next_cursor,
         counted.facets if counted else None,
@@ -308,38 +312,69 @@ def _detail_row(session: Session, slug: str) -> Row[Any] | None:
     return connection_of(session).execute(_DETAIL, {"slug": slug}).first()
 
 
+# A page reads which organisations it shows, and the rest only of those not remembered.
+_PAGE_COLUMNS = (col(Organisation.id), col(Organisation.version))
+_SUMMARY_ROWS: Executable = select(*SUMMARY_COLUMNS).where(
+    col(Organisation.id).in_(bindparam("ids", expanding=True))
+)
+
+
+def _page_rows(query: Select[Any]) -> Any:
+    return query.with_only_columns(*_PAGE_COLUMNS)
+
+
+def page_summaries(
+    session: Session, rows: Sequence[Row[Any]], base: str
+) -> list[OrganisationSummary]:
+    """Summaries of a page's rows, which hold `id` and `version` (`_PAGE_COLUMNS`)."""
+
+    def build(ids: list[int]) -> dict[int, OrganisationSummary]:
+        found = connection_of(session).execute(_SUMMARY_ROWS, {"ids": ids}).all()
+        return _built_summaries(session, {row.id: row for row in found}, base)
+
+    versions = [(row.id, row.version) for row in rows]
+    return remembered(session, "organisation summary", base, versions, build)
+
+
 def summaries(
     session: Session, organisations: Sequence[Organisation | Row[Any]], base: str
 ) -> list[OrganisationSummary]:
     """Summaries of organisations: records, or rows with at least the `SUMMARY_COLUMNS`."""
     by_id = {stored_id(o): o for o in organisations}
+    versions = [(id_, o.version) for id_, o in by_id.items()]
 
     def build(ids: list[int]) -> dict[int, OrganisationSummary]:
-        topics = topics_of(session, ids)
-        regions = region_links_of(session, ids, base)
-        return {
-            id_: OrganisationSummary(
-                id=id_,
-                slug=(o := by_id[id_]).slug,
-                name=o.name,
-                short_name=o.short_name,
-                kind=o.kind,
-                legal_form=o.legal_form,
-                level=o.level,
-                topics=topics[id_],
-                regions=regions[id_],
-                url=organisation_url(base, o.slug, o.kind),
-                version=o.version,
-                updated_at=o.updated_at,
-                valid_as_of=o.valid_as_of,
-                last_verified_at=o.last_verified_at,
-                deleted_at=o.deleted_at,
-            )
-            for id_ in ids
-        }
+        return _built_summaries(session, {id_: by_id[id_] for id_ in ids}, base)
 
-    versions = [(id_, o.version) for id_, o in by_id.items()]
     return remembered(session, "organisation summary", base, versions, build)
+
+
+def _built_summaries(
+    session: Session, by_id: Mapping[int, Organisation | Row[Any]], base: str
+) -> dict[int, OrganisationSummary]:
+    ids = list(by_id)
+    topics = topics_of(session, ids)
+    regions = region_links_of(session, ids, base)
+    return {
+        id_: OrganisationSummary(
+            id=id_,
+            slug=(o := by_id[id_]).slug,
+            name=o.name,
+            short_name=o.short_name,
+            kind=o.kind,
+            legal_form=o.legal_form,
+            level=o.level,
+            topics=topics[id_],
+            regions=regions[id_],
+            url=organisation_url(base, o.slug, o.kind),
+            version=o.version,
+            updated_at=o.updated_at,
+            valid_as_of=o.valid_as_of,
+            last_verified_at=o.last_verified_at,
+            deleted_at=o.deleted_at,
+        )
+        for id_ in ids
+    }
 
 
 def organisation_detail(

@@ -144,7 +144,7 @@ def list_regions(
     if filters.verified_before:
         query = query.where(not_verified_since(Region, filters.verified_before))
     window = fetch_window(
-        session, query, NAME_ORDER, page, count_key=filter_key("regions", filters)
+        session, query, NAME_ORDER, page, count_key=filter_key("regions", filters), records=True
     )
     regions = [row[0] for row in window.rows]
     return Window(region_summaries(session, regions, base), window.total, window.next_cursor)

@@ -113,6 +113,8 @@ def list_relations(
         query = query.where(col(Relation.updated_at) >= as_utc(filters.updated_since))
     if filters.verified_before:
         query = query.where(not_verified_since(Relation, filters.verified_before))
-    window = fetch_window(session, query, BY_ID, page, count_key=filter_key("relations", filters))
+    window = fetch_window(
+        session, query, BY_ID, page, count_key=filter_key("relations", filters), records=True
+    )
     relations = [row[0] for row in window.rows]
     return Window(relation_records(session, relations, base), window.total, window.next_cursor)

@@ -34,5 +34,8 @@ class Provenance:
     ]
     corrections: Annotated[
         list[CorrectionPublic],
-        Field(description="Obvious errors of the source corrected here, with the original."),
+        Field(
+            description="Obvious errors of the source corrected here, with the original.",
+            json_schema_extra={"default": []},  # an answer without corrections holds []
+        ),
     ] = field(default_factory=list)
