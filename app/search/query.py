@@ -38,7 +38,14 @@ class SearchQuery:
 
     def fts5(self) -> str:
         """The FTS5 MATCH expression: quoted strings only, implicitly ANDed."""
-        return " ".join(_quoted(word) + ("*" if prefix else "") for word, prefix in self.terms)
+        return " ".join(self._fts5_phrases())
+
+    def fts5_in_name(self) -> str:
+        """An FTS5 MATCH expression for entries whose `name` column holds any of the words."""
+        return "{name} : (" + " OR ".join(self._fts5_phrases()) + ")"
+
+    def _fts5_phrases(self) -> list[str]:
+        return [_quoted(word) + ("*" if prefix else "") for word, prefix in self.terms]
 
     @property
     def key(self) -> str:

@@ -3,16 +3,18 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
 from app.contacts.models import Contact
+from app.db import connection_of
+from app.memo import memoised
 from app.organisations import service as organisation_service
 from app.organisations.models import NETWORK_KINDS, Organisation
-from app.pagination import PageRequest, Window, fetch_window
+from app.pagination import PageRequest, SortKey, Window
 from app.refs import contact_url, organisation_url, region_url
 from app.regions.models import Region
-from app.search.index import Doc, all_matches, relevance_order
+from app.search.index import Doc, Within, all_matches, ranked_window, relevance_order
 from app.search.query import SearchQuery, parse_query
 from app.search.schemas import HitType, SearchHit
 from app.search.snippets import snippet
@@ -37,22 +39,37 @@ def search(
     """One page of hits of the given types (all if none), best first.
 
     Ties go by type (organisations and networks, regions, contacts), then id. The
-    order needs only the index, so ranking every match costs no join; records
-    are read for the page's hits alone.
+    order needs only the index, so ranking costs no join; records are read for the
+    page's hits alone. A broad query ranks its name hits and what the bound cannot
+    rule out (app.search.index.ranked_window), the same page as ranking all.
     """
     wanted = set(types) or set(HitType)
-    found = all_matches(session, query, {DOC_OF_TYPE[t] for t in wanted})
-    hits = select(found.c.doc, found.c.id)
+    docs = {DOC_OF_TYPE[t] for t in wanted}
     organisations = {HitType.organisation, HitType.network} & wanted
-    if len(organisations) == 1:
-        networks = select(col(Organisation.id)).where(col(Organisation.kind).in_(NETWORK_KINDS))
-        is_network = found.c.id.in_(networks)
-        hits = hits.where(
-            (found.c.doc != int(Doc.organisation))
-            | (is_network if HitType.network in wanted else ~is_network)
+
+    def hits(within: Within | None) -> tuple[Select[Any], SortKey]:
+        found = all_matches(session, query, docs, within)
+        statement = select(found.c.doc, found.c.id)
+        if len(organisations) == 1:
+            networks = select(col(Organisation.id)).where(col(Organisation.kind).in_(NETWORK_KINDS))
+            is_network = found.c.id.in_(networks)
+            statement = statement.where(
+                (found.c.doc != int(Doc.organisation))
+                | (is_network if HitType.network in wanted else ~is_network)
+            )
+        return statement, relevance_order(
+            query, found.c.score, (found.c.doc, found.c.id), (int, int)
         )
-    order = relevance_order(query, found.c.score, (found.c.doc, found.c.id), (int, int))
-    window = fetch_window(session, hits, order, page)
+
+    def count() -> int:
+        counting = select(func.count()).select_from(hits(None)[0].subquery())
+        return int(connection_of(session).execute(counting).scalar_one())
+
+    key = ("search", query.words, query.prefix, tuple(sorted(t.value for t in wanted)))
+    total = memoised(session, key, count)
+    # Without a type filter, the total is every entry matching the query.
+    matches = total if wanted == set(HitType) else None
+    window = ranked_window(session, query, docs, page, hits, total, matches)
     keys = [(Doc(row[0]), row[1]) for row in window.rows]
     return Window(hit_records(session, keys, query, base), window.total, window.next_cursor)
 
@@ -79,8 +96,6 @@ def hit_records(
 def _organisation_hits(
     session: Session, ids: list[int], query: SearchQuery, base: str
 ) -> list[tuple[int, SearchHit]]:
-    if not ids:
-        return []
     organisations = _by_id(session, Organisation, ids)
     topics = organisation_service.topics_of(session, ids)
     return [
@@ -150,6 +165,5 @@ def _contact_hits(
 
 
 def _by_id(session: Session, model: Any, ids: list[int]) -> list[Any]:
-    if not ids:
-        return []
+    # Also for no ids, so that a page costs the same statements whatever its hits are.
     return list(session.execute(select(model).where(model.id.in_(ids))).scalars())

@@ -62,6 +62,8 @@ LISTS = [
     "/contacts",
     "/contacts?facets=kind",
     "/relations",
+    "/search?q=leipzig",
+    "/search?q=e",
     "/changes",
     "/keys",
 ]

@@ -5,7 +5,9 @@ Most tests run on a small directory of their own, written with the seed loader
 keep the index current are exercised as in production. A few check the seed.
 """
 
+import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,13 +22,20 @@ from app.db import make_engine
 from app.folding import fold_words
 from app.main import create_app
 from app.organisations.models import NETWORK_KINDS, Organisation
-from app.search.index import Doc, all_matches
+from app.pagination import PageRequest
+from app.search import index
+from app.search import service as search_service
+from app.search.index import PEAK_PREFIX, Doc, all_matches
 from app.search.query import MAX_QUERY_LENGTH, MAX_WORD_LENGTH, MAX_WORDS, parse_query
+from app.search.schemas import HitType
 from app.search.snippets import snippet
 from seed.loader import load
 from seed.schema import SeedFile
 from tests.conftest import Databases
 from tests.databases import migrate
+
+# The revision before the search bounds (d92171fda9ef), for their backfill.
+BEFORE_BOUNDS = "d81f3a6c2b47"
 
 PROBLEM = "application/problem+json"
 LISTS = ("/organisations", "/networks", "/contacts", "/regions")
@@ -494,6 +503,151 @@ def test_a_cursor_belongs_to_its_query(small: TestClient) -> None:
     assert [p["name"] for p in response.json()["invalid_params"]] == ["cursor"]
 
 
+# --- Ranking the name hits, and what the bounds cannot rule out -------------------------------
+
+# Names that start a word with "Beratung", and a short contact that is the word four times
+# over: it outranks the long name hits without being one, which only its bound can show.
+BERATUNGSSTELLEN = {
+    f"beratungsstelle_{n}": organisation(
+        f"beratungsstelle-{n}",
+        f"Beratungsstelle {n.title()}",
+        "counselling_service",
+        description="Offene Sprechstunde für alle, die Rat suchen, mit Sprachmittlung in "
+        "vielen Sprachen, nach Absprache auch zu Hause oder in der Unterkunft.",
+        contacts=[contact("email", f"info@{n}.example")],
+    )
+    for n in ("nord", "sued", "ost", "west")
+}
+ECHO = organisation(
+    "kontaktstelle-echo",
+    "Kontaktstelle Echo",
+    description="Offene Tür.",
+    contacts=[contact("email", "beratung@beratung-beratung-beratung-beratung.de")],
+)
+BOUNDED_QUERIES = [
+    "Beratung",
+    "Berat",
+    "Beratungsstelle",
+    "Beratung Sprechstunde",
+    "Sprechstunde",
+    "Leipzig",
+    "Deutschkurse",
+    "Weißwasser",
+    "Opferberatung",
+    "info",
+    "Ber",
+    "Sprachcafé",
+]
+
+
+def ranked_pages(
+    url: str, q: str, types: list[HitType], limit: int
+) -> list[tuple[str, str, str | None]]:
+    """Every hit of `q`, page by page through the service: (type, slug, next cursor)."""
+    engine = make_engine(url)
+    pages: list[tuple[str, str, str | None]] = []
+    cursor = None
+    try:
+        with Session(engine) as session:
+            while True:
+                page = PageRequest(limit, cursor)
+                window = search_service.search(session, parse_query(q), types, page, "http://t")
+                pages += [(h.type.value, h.slug, window.next_cursor) for h in window.rows]
+                assert window.total >= len(pages)
+                if window.next_cursor is None:
+                    return pages
+                cursor = window.next_cursor
+    finally:
+        engine.dispose()
+
+
+def test_name_hits_and_bounds_rank_like_ranking_everything(
+    migrated_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forced at any size, the detour through the name hits gives every page, cursor and
+    score of ranking every match, also where a record without a name hit is best."""
+    write(migrated_database, directory(kontaktstelle_echo=ECHO, **BERATUNGSSTELLEN))
+    real = index._bound
+    unruled: list[frozenset[tuple[Doc, int]] | None] = []
+
+    class Recorded:
+        def __init__(self, bound: Any) -> None:
+            self.bound = bound
+
+        def unruled(self, session: Session, docs: Any, score: float) -> Any:
+            found = self.bound.unruled(session, docs, score)
+            unruled.append(found)
+            return found
+
+    def recording(session: Session, query: Any, matches: int | None) -> Recorded | None:
+        bound = real(session, query, matches)
+        return None if bound is None else Recorded(bound)
+
+    cases = [
+        (q, types, limit)
+        for q in BOUNDED_QUERIES
+        for types in ([], [HitType.organisation], [HitType.contact], [HitType.network])
+        for limit in (1, 2, 5)
+    ]
+    with monkeypatch.context() as patched:
+        patched.setattr(index, "RANK_ALL_BELOW", 0)
+        patched.setattr(index, "_bound", recording)
+        bounded = [ranked_pages(migrated_database, *case) for case in cases]
+    with monkeypatch.context() as patched:
+        patched.setattr(index, "_bound", lambda *_: None)
+        everything = [ranked_pages(migrated_database, *case) for case in cases]
+    for case, by_bounds, all_ranked in zip(cases, bounded, everything, strict=True):
+        assert by_bounds == all_ranked, case
+    assert any(u for u in unruled), "no record without a name hit needed ranking"
+    assert frozenset() in unruled, "the bounds never settled a page alone"
+    first = ranked_pages(migrated_database, "Beratung", [], 3)
+    assert first[0][:2] == ("contact", str(contact_id(migrated_database, ECHO)))
+
+
+def contact_id(url: str, record: dict[str, Any]) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text("SELECT id FROM contact WHERE value = :v"),
+                    {"v": record["contacts"][0]["value"]},
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_broad_search_ranks_only_the_name_hits(
+    migrated_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With enough name hits and nothing the bounds cannot rule out, the page is ranked
+    from the name hits alone: the other matches are never scored."""
+    write(migrated_database, directory(**BERATUNGSSTELLEN))
+    monkeypatch.setattr(index, "RANK_ALL_BELOW", 0)
+    narrowed: list[index.Within | None] = []
+    real = index.all_matches
+
+    def recording(session: Session, query: Any, docs: Any, within: Any = None) -> Any:
+        narrowed.append(within)
+        return real(session, query, docs, within)
+
+    monkeypatch.setattr(search_service, "all_matches", recording)
+    engine = make_engine(migrated_database)
+    try:
+        with Session(engine) as session:
+            page = PageRequest(2, None)
+            window = search_service.search(
+                session, parse_query("Beratungsstelle"), [], page, "http://t"
+            )
+    finally:
+        engine.dispose()
+    assert {h.slug for h in window.rows} <= {o["slug"] for o in BERATUNGSSTELLEN.values()}
+    assert window.total == len(BERATUNGSSTELLEN) and window.next_cursor
+    assert index.NAME_HITS in narrowed
+    assert None not in narrowed[narrowed.index(index.NAME_HITS) :], "every match was ranked"
+
+
 # --- Hostile and empty queries ----------------------------------------------------------------
 
 HOSTILE = [
@@ -675,6 +829,160 @@ def test_new_records_are_searchable(writable: TestClient, migrated_database: str
     write(migrated_database, directory(zukunftswerkstatt_goerlitz=added))
     assert found(writable, "Zukunftswerk") == ["organisation:zukunftswerkstatt-goerlitz"]
     assert "organisation:zukunftswerkstatt-goerlitz" in found(writable, "Goerlitz")
+
+
+def expected_bounds(url: str) -> dict[int, tuple[int, int]]:
+    """SQLite's `search_bound` as it must be, from the folded texts (all ASCII here): per
+    live entry its tokens and the most body tokens sharing their first characters."""
+
+    def tokens(text_: str | None) -> list[str]:
+        return re.findall(r"[0-9a-z]+", (text_ or "").lower())
+
+    def entry(name: str, body: str) -> tuple[int, int]:
+        words = tokens(body)
+        prefixes = Counter(w[:PEAK_PREFIX] for w in words)
+        return len(tokens(name)) + len(words), max(prefixes.values(), default=0)
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            organisations = connection.execute(
+                text(
+                    "SELECT id, name_key, short_name, search_text FROM organisation "
+                    "WHERE deleted_at IS NULL"
+                )
+            ).all()
+            regions = connection.execute(
+                text("SELECT id, name_key FROM region WHERE deleted_at IS NULL")
+            ).all()
+            contacts = connection.execute(
+                text("SELECT id, value_key FROM contact WHERE deleted_at IS NULL")
+            ).all()
+    finally:
+        engine.dispose()
+    expected = {
+        id_ * 4 + Doc.organisation: entry(f"{name} {short or ''}", body)
+        for id_, name, short, body in organisations
+    }
+    expected |= {id_ * 4 + Doc.region: entry(name, "") for id_, name in regions}
+    expected |= {id_ * 4 + Doc.contact: entry("", value) for id_, value in contacts}
+    return expected
+
+
+def assert_bounds_current(url: str) -> None:
+    """The bounds hold what the records say now: on SQLite one row per live index entry, on
+    PostgreSQL the indexed ratio of each vector's peak to its log length, and every
+    organisation's names part of its vector."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                stored = {
+                    entry: (length, peak)
+                    for entry, length, peak in connection.execute(
+                        text("SELECT entry, length, peak FROM search_bound")
+                    )
+                }
+                indexed = set(connection.execute(text("SELECT rowid FROM search_fts")).scalars())
+                assert set(stored) == indexed
+                assert stored == expected_bounds(url)
+                return
+            for table in ("organisation", "contact"):
+                lexemes: dict[int, list[tuple[str, int]]] = {}
+                for id_, lexeme, positions in connection.execute(
+                    text(f"SELECT id, lexeme, positions FROM {table}, unnest(search_vector)")
+                ):
+                    lexemes.setdefault(id_, []).append((lexeme, max(len(positions or ()), 1)))
+                ratios = dict(
+                    connection.execute(
+                        text(f"SELECT id, search_peak_ratio(search_vector) FROM {table}")
+                    ).all()
+                )
+                assert set(lexemes) <= set(ratios), table
+                for id_, ratio in ratios.items():
+                    counted = lexemes.get(id_, [])
+                    groups = Counter[str]()
+                    for lexeme, n in counted:
+                        groups[lexeme[:PEAK_PREFIX]] += n
+                    length = sum(n for _, n in counted)
+                    peak = max(groups.values(), default=0)
+                    expected = peak / math.log(length + 1) if length else 0.0
+                    assert ratio == pytest.approx(expected, rel=1e-12), (table, id_)
+            names = connection.execute(
+                text(
+                    "SELECT count(*) FROM organisation WHERE NOT "
+                    "tsvector_to_array(search_names) <@ tsvector_to_array(search_vector) "
+                    "OR search_names = ''::tsvector"
+                )
+            ).scalar_one()
+            assert names == 0
+    finally:
+        engine.dispose()
+
+
+def test_bounds_follow_every_write(writable: TestClient, migrated_database: str) -> None:
+    assert_bounds_current(migrated_database)
+    changed = organisation(
+        "fluechtlingshilfe-weisswasser",
+        "Willkommensinitiative Weißwasser e.V.",
+        description="Nachhilfe, Nachhilfe und nochmals Nachhilfe.",
+        regions=["weisswasser"],
+        contacts=[contact("address", "Marktplatz 1, 02943 Weißwasser")],
+    )
+    write(migrated_database, directory(fluechtlingshilfe_weisswasser=changed, **BERATUNGSSTELLEN))
+    assert_bounds_current(migrated_database)
+    engine = make_engine(migrated_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE region SET name_key = 'bad muskau bad' WHERE slug = 'goerlitz'")
+            )
+            connection.execute(
+                text(
+                    "UPDATE organisation SET deleted_at = CURRENT_TIMESTAMP "
+                    "WHERE slug IN ('kulturbruecke', 'beratungsstelle-nord')"
+                )
+            )
+            connection.execute(
+                text("UPDATE contact SET deleted_at = CURRENT_TIMESTAMP WHERE kind = 'person'")
+            )
+        assert_bounds_current(migrated_database)
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE organisation SET deleted_at = NULL WHERE slug = 'kulturbruecke'")
+            )
+        with Session(engine) as session:
+            record = session.execute(
+                select(Organisation).where(Organisation.slug == "opferberatung-raa-sachsen")
+            ).scalar_one()
+            session.delete(record)
+            session.commit()
+    finally:
+        engine.dispose()
+    assert_bounds_current(migrated_database)
+    assert "organisation:kulturbruecke" in found(writable, "Tanz")
+
+
+def test_records_written_before_the_bounds_get_theirs(empty_database: str) -> None:
+    migrate(empty_database, BEFORE_BOUNDS)
+    write(empty_database, directory(kontaktstelle_echo=ECHO, **BERATUNGSSTELLEN))
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE organisation SET deleted_at = CURRENT_TIMESTAMP "
+                    "WHERE slug = 'kulturbruecke'"
+                )
+            )
+    finally:
+        engine.dispose()
+    migrate(empty_database)
+    assert_bounds_current(empty_database)
+    # Deleted before the migration, out of the index and without a bound after it.
+    assert not any(
+        slug == "kulturbruecke" for _, slug, _ in ranked_pages(empty_database, "Tanz", [], 5)
+    )
 
 
 def test_postgres_answers_from_the_gin_indexes(small: TestClient) -> None:
