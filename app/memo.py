@@ -30,24 +30,35 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from app.revision import REVISION_QUERY
+
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
-MAX_ENTRIES = 4096
+# Values such as totals weigh 1, a remembered order one per match it holds: 200 000 sort
+# keys take some 30 MB.
+MAX_WEIGHT = 200_000
 # Summaries and details of this many records (a detail a few kB, a summary less).
 MAX_RECORDS = 20_000
-_REVISION = "SELECT value FROM directory_revision WHERE id = 1"
+_REVISION = REVISION_QUERY
 _MEMO = "revision_memo"
 _RECORDS = "record_memo"
 _READ_REVISION = "read_revision"
 
 
 class _Bounded:
-    """A least-recently-used dictionary of at most `max_entries`, safe across threads."""
+    """Values of the newest revision seen, least recently used first out, safe across threads.
 
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+    At most `max_weight` in all (an entry weighs 1 unless its maker says more). What
+    a read of an older revision computes is not kept, and the first read of a newer
+    one forgets everything: nothing of a past revision is ever used again.
+    """
+
+    def __init__(self, max_weight: int) -> None:
+        self.max_weight = max_weight
+        self.weight = 0
+        self.revision = -1
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -56,34 +67,52 @@ class _Bounded:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.weight = 0
 
-    def _get(self, key: Hashable) -> Any | None:
+    def _get(self, revision: int, key: Hashable) -> Any | None:
         with self._lock:
+            if revision != self.revision:
+                return None
             found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def _put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._entries[key] = value
+            if found is None:
+                return None
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            return found[0]
+
+    def _put(self, revision: int, key: Hashable, value: Any, weight: int = 1) -> None:
+        with self._lock:
+            if revision < self.revision or weight > self.max_weight:
+                return
+            if revision > self.revision:
+                self._entries.clear()
+                self.weight = 0
+                self.revision = revision
+            if key in self._entries:
+                self.weight -= self._entries.pop(key)[1]
+            self._entries[key] = (value, weight)
+            self.weight += weight
+            while self.weight > self.max_weight:
+                self.weight -= self._entries.popitem(last=False)[1][1]
 
 
 class RevisionMemo(_Bounded):
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        super().__init__(max_entries)
+    def __init__(self, max_weight: int = MAX_WEIGHT) -> None:
+        super().__init__(max_weight)
 
-    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(
+        self,
+        session: Session,
+        key: Hashable,
+        compute: Callable[[], T],
+        weigh: Callable[[T], int] | None = None,
+    ) -> T:
         """The value kept for `key` at the session's revision, else `compute()` kept."""
         revision = read_revision(session)
-        found = self._get(key)
-        if found is not None and found[0] == revision:
-            return found[1]  # type: ignore[no-any-return]
+        found = self._get(revision, key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
         value = compute()
-        self._put(key, (revision, value))
+        self._put(revision, key, value, weigh(value) if weigh else 1)
         return value
 
 
@@ -101,7 +130,7 @@ def current_revision(connection: Connection) -> int | None:
         try:
             cursor.execute(_REVISION)
             row: Any = cursor.fetchone()
-            return int(row[0])
+            return int(row[0]) if row is not None else None
         finally:
             cursor.close()
     except connection.dialect.loaded_dbapi.Error:
@@ -123,37 +152,45 @@ def read_revision(session: Session) -> int:
     return revision
 
 
-def memoised(session: Session, key: Hashable | None, compute: Callable[[], T]) -> T:
-    """`compute()`, through the session's memo when it has one and `key` is given."""
+def memoised(
+    session: Session,
+    key: Hashable | None,
+    compute: Callable[[], T],
+    weigh: Callable[[T], int] | None = None,
+) -> T:
+    """`compute()`, through the session's memo when it has one and `key` is given;
+    `weigh` says what a value weighs against the memo's bound (default 1)."""
     memo: RevisionMemo | None = session.info.get(_MEMO)
     if memo is None or key is None:
         return compute()
-    return memo.get(session, key, compute)
+    return memo.get(session, key, compute, weigh)
 
 
 def remembered(
     session: Session,
-    kind: str,
+    kind: Hashable,
     base: str,
     versions: Sequence[tuple[int, int]],
     build: Callable[[list[int]], dict[int, T]],
 ) -> list[T]:
     """The read models of kind `kind` of the records with these (id, version) pairs, in
-    their order: those kept at this revision, and `build(ids)` for the others."""
+    their order: those kept at this revision, and `build(ids)` for the others. A record
+    `build` does not find (deleted since the ids were read) is left out."""
     records: RecordMemo | None = session.info.get(_RECORDS)
     if records is None:
         built = build([id_ for id_, _ in versions])
-        return [built[id_] for id_, _ in versions]
+        return [built[id_] for id_, _ in versions if id_ in built]
     revision = read_revision(session)
-    keys = {id_: (kind, base, id_, version, revision) for id_, version in versions}
-    found: dict[int, Any] = {id_: records._get(key) for id_, key in keys.items()}
+    keys = {id_: (kind, base, id_, version) for id_, version in versions}
+    found: dict[int, Any] = {id_: records._get(revision, key) for id_, key in keys.items()}
     missing = [id_ for id_, model in found.items() if model is None]
     if missing:
         built = build(missing)
         for id_ in missing:
-            found[id_] = built[id_]
-            records._put(keys[id_], built[id_])
-    return [found[id_] for id_, _ in versions]
+            if id_ in built:
+                found[id_] = built[id_]
+                records._put(revision, keys[id_], built[id_])
+    return [found[id_] for id_, _ in versions if found[id_] is not None]
 
 
 def filter_key(name: str, filters: Any, *more: Hashable) -> Hashable:

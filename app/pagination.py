@@ -296,7 +296,9 @@ def _remembered_window(
         keys = [tuple(row) for row in session.execute(_sort_keys(query, sort)).all()]
         return keys, {key: index for index, key in enumerate(keys)}
 
-    keys, positions = memoised(session, ("order", count_key, sort.name), in_order)
+    keys, positions = memoised(
+        session, ("order", count_key, sort.name), in_order, lambda found: len(found[0])
+    )
     start = 0
     if page.cursor:
         after = positions.get(tuple(decode_cursor(page.cursor, sort)))
@@ -310,7 +312,7 @@ def _remembered_window(
         ids: Any = bindparam("ids", expanding=True)
         return select(*query.selected_columns, identity).where(identity.in_(ids))
 
-    statement = memoised(session, ("rows by id", count_key), by_ids)
+    statement = memoised(session, ("rows by id", count_key, sort.name), by_ids)
     found = connection_of(session).execute(statement, {"ids": [k[-1] for k in chosen]})
     by_id = {row[-1]: row for row in found}
     rows = [by_id[key[-1]] for key in chosen if key[-1] in by_id]

@@ -48,7 +48,8 @@ class DirectoryRevision(SQLModel, table=True):
     writing: bool = Field(default=False, nullable=False)
 
 
-_READ = text("SELECT value FROM directory_revision WHERE id = 1")
+REVISION_QUERY = "SELECT value FROM directory_revision WHERE id = 1"
+_READ = text(REVISION_QUERY)
 
 
 class RevisionReader:

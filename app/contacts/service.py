@@ -182,6 +182,12 @@ def read_detail(session: Session, contact_id: int, base: str) -> ContactPublic:
 
 
 contact_region = aliased(Region, name="contact_region")
+_REGION_COLUMNS: tuple[Any, ...] = (
+    col(contact_region.code).label("region_code"),
+    col(contact_region.slug).label("region_slug"),
+    col(contact_region.name).label("region_name"),
+    col(contact_region.kind).label("region_kind"),
+)
 # Built once, as the other statements of a detail (app.organisations.service).
 _OF_ORGANISATION: Executable = (
     select(
@@ -190,10 +196,7 @@ _OF_ORGANISATION: Executable = (
         col(Contact.value),
         col(Contact.label),
         col(Contact.role),
-        col(contact_region.code),
-        col(contact_region.slug),
-        col(contact_region.name),
-        col(contact_region.kind).label("region_kind"),
+        *_REGION_COLUMNS,
     )
     .outerjoin(contact_region, col(contact_region.id) == col(Contact.region_id))
     .where(col(Contact.organisation_id) == bindparam("id"), live(Contact))
@@ -212,15 +215,7 @@ def contacts_of_organisation(
             value=row.value,
             label=row.label,
             role=row.role,
-            region=RegionRef(
-                code=row.code,
-                slug=row.slug,
-                name=row.name,
-                kind=row.region_kind,
-                url=region_url(base, row.code, row.slug),
-            )
-            if row.slug is not None
-            else None,
+            region=_region(row, base),
             url=contact_url(base, row.id),
         )
         for row in rows
@@ -235,10 +230,7 @@ _SURROUNDINGS: Executable = (
         col(contact_organisation.slug).label("organisation_slug"),
         col(contact_organisation.name).label("organisation_name"),
         col(contact_organisation.kind).label("organisation_kind"),
-        col(contact_region.code).label("region_code"),
-        col(contact_region.slug).label("region_slug"),
-        col(contact_region.name).label("region_name"),
-        col(contact_region.kind).label("region_kind"),
+        *_REGION_COLUMNS,
         *source_service.SOURCE_COLUMNS,
     )
     .join(contact_organisation, col(contact_organisation.id) == col(Contact.organisation_id))
@@ -264,18 +256,21 @@ def public_contacts(
     ]
 
 
-def _public(contact: Contact, row: Row[Any], base: str) -> ContactPublic:
-    region = (
-        RegionRef(
-            code=row.region_code,
-            slug=row.region_slug,
-            name=row.region_name,
-            kind=row.region_kind,
-            url=region_url(base, row.region_code, row.region_slug),
-        )
-        if row.region_slug is not None
-        else None
+def _region(row: Row[Any], base: str) -> RegionRef | None:
+    """The contact's own place, from a row with the `_REGION_COLUMNS`."""
+    if row.region_slug is None:
+        return None
+    return RegionRef(
+        code=row.region_code,
+        slug=row.region_slug,
+        name=row.region_name,
+        kind=row.region_kind,
+        url=region_url(base, row.region_code, row.region_slug),
     )
+
+
+def _public(contact: Contact, row: Row[Any], base: str) -> ContactPublic:
+    region = _region(row, base)
     return ContactPublic(
         id=stored_id(contact),
         kind=contact.kind,

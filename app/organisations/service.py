@@ -246,13 +246,6 @@ def get_organisation(session: Session, slug: str) -> Organisation:
     return _live(find_organisation(session, slug), slug)
 
 
-def get_network(session: Session, slug: str) -> Organisation:
-    organisation = get_organisation(session, slug)
-    if organisation.kind not in NETWORK_KINDS:
-        raise NotFound("network", "slug", slug)
-    return organisation
-
-
 def _live(organisation: R | None, slug: str) -> R:
     if organisation is None:
         raise NotFound("organisation", "slug", slug)

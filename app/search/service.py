@@ -8,13 +8,21 @@ from sqlmodel import Session, col
 
 from app.contacts.models import Contact
 from app.db import connection_of
-from app.memo import memoised
+from app.memo import memoised, remembered
 from app.organisations import service as organisation_service
 from app.organisations.models import NETWORK_KINDS, Organisation
 from app.pagination import PageRequest, SortKey, Window
 from app.refs import contact_url, organisation_url, region_url
 from app.regions.models import Region
-from app.search.index import Doc, Within, all_matches, ranked_window, relevance_order
+from app.search.index import (
+    DOC_BITS,
+    DOC_MASK,
+    Doc,
+    Within,
+    all_matches,
+    ranked_window,
+    relevance_order,
+)
 from app.search.query import SearchQuery, parse_query
 from app.search.schemas import HitType, SearchHit
 from app.search.snippets import snippet
@@ -77,20 +85,26 @@ def search(
 def hit_records(
     session: Session, keys: Sequence[tuple[Doc, int]], query: SearchQuery, base: str
 ) -> list[SearchHit]:
-    """The hits for `(doc, id)` pairs, in their order."""
-    ids: dict[Doc, list[int]] = {doc: [] for doc in Doc}
-    for doc, id_ in keys:
-        ids[doc].append(id_)
-    hits: dict[tuple[Doc, int], SearchHit] = {}
-    for doc, records in (
-        (Doc.organisation, _organisation_hits(session, ids[Doc.organisation], query, base)),
-        (Doc.region, _region_hits(session, ids[Doc.region], query, base)),
-        (Doc.contact, _contact_hits(session, ids[Doc.contact], query, base)),
-    ):
-        for id_, hit in records:
-            hits[(doc, id_)] = hit
-    # A record deleted since the page was read is left out rather than failing the page.
-    return [hits[key] for key in keys if key in hits]
+    """The hits for `(doc, id)` pairs, in their order; those of this query and revision
+    from earlier reads (app.memo), since marking the words in each costs more than
+    finding them. A record deleted since the page was read is left out."""
+
+    def build(entries: list[int]) -> dict[int, SearchHit]:
+        ids: dict[Doc, list[int]] = {doc: [] for doc in Doc}
+        for entry in entries:
+            ids[Doc(entry & DOC_MASK)].append(entry >> DOC_BITS)
+        hits: dict[int, SearchHit] = {}
+        for doc, records in (
+            (Doc.organisation, _organisation_hits(session, ids[Doc.organisation], query, base)),
+            (Doc.region, _region_hits(session, ids[Doc.region], query, base)),
+            (Doc.contact, _contact_hits(session, ids[Doc.contact], query, base)),
+        ):
+            for id_, hit in records:
+                hits[id_ << DOC_BITS | doc] = hit
+        return hits
+
+    entries = [(id_ << DOC_BITS | doc, 0) for doc, id_ in keys]  # as the SQLite index numbers them
+    return remembered(session, ("search hit", query.words, query.prefix), base, entries, build)
 
 
 def _organisation_hits(

@@ -74,8 +74,3 @@ def record_provenance(record: Any, source: SourcePublic | None) -> Provenance:
         section=record.source_section,
         corrections=[CorrectionPublic(**c) for c in record.corrections or []],
     )
-
-
-def provenance(session: Session, record: Any) -> Provenance:
-    """The provenance of a record read on its own, its source looked up by `source_id`."""
-    return record_provenance(record, source_by_id(session, record.source_id))
