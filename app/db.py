@@ -1,6 +1,5 @@
 """Engine, sessions and the column types shared by every table."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -154,8 +153,3 @@ def connection_of(session: Session) -> Connection:
     transaction. Asking a session for its connection costs more than a primary-key query."""
     connection: Connection | None = session.info.get(READ_CONNECTION)
     return connection if connection is not None else session.connection()
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session

@@ -62,10 +62,6 @@ class Selection:
     score: ColumnElement[float] | None = None
 
 
-def filtered_query(session: Session, filters: ContactFilters) -> Select[tuple[Contact]]:
-    return select_contacts(session, filters).query
-
-
 def select_contacts(session: Session, filters: ContactFilters) -> Selection:
     query = select(Contact)
     if not filters.include_deleted:

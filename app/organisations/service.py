@@ -106,10 +106,6 @@ class Selection:
     score: ColumnElement[float] | None = None
 
 
-def filtered_query(session: Session, filters: OrganisationFilters) -> Select[tuple[Organisation]]:
-    return select_organisations(session, filters).query
-
-
 def select_organisations(session: Session, filters: OrganisationFilters) -> Selection:
     query = select(Organisation)
     if not filters.include_deleted:

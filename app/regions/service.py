@@ -87,10 +87,6 @@ def children_of(session: Session, region: Region) -> list[Region]:
     )
 
 
-def count_regions(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(Region)).scalar_one()
-
-
 def region_ref(region: Region, base: str) -> RegionRef:
     return RegionRef(**region_ref_fields(region, base))
 
