@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Request
 from pydantic import BaseModel
 
+from app.changes.models import Resource
 from app.deps import get_app_settings
 from app.errors import (
     DomainError,
@@ -25,6 +26,7 @@ from app.errors import (
     Problem,
     UnsupportedMediaType,
 )
+from app.etags import record_etag
 from app.keys.auth import AUTH_RESPONSES, WriterDep
 from app.reading import JsonResponse
 from app.writes import Author
@@ -185,6 +187,11 @@ def record_response(
     if location is not None:
         headers["Location"] = location
     return JsonResponse(representation, status_code=status, headers=headers)
+
+
+def read_response(resource: Resource, detail: Any) -> JsonResponse:
+    """A record as a GET answers it: its read model, tagged with its id and version."""
+    return record_response(detail, record_etag(resource, detail.id, detail.version))
 
 
 def _problem(description: str) -> dict[str, Any]:

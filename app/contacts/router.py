@@ -13,10 +13,11 @@ from app.db import MAX_ID
 from app.deps import PLAIN_DIGITS, REPEATABLE, BaseUrlDep, FilterValues
 from app.editing import (
     WRITE_RESPONSES,
+    read_response,
     record_response,
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.etags import etag_of, record_etag
+from app.etags import etag_of
 from app.organisations.router import (
     IncludeDeleted,
     NetworkFilter,
@@ -112,7 +113,7 @@ def detail_response(session: Session, contact: Contact, base: str, status: int =
 )
 async def get_contact(contact_id: ContactId, reader: ReaderDep, base: BaseUrlDep) -> Response:
     detail = await reader.run(service.read_detail, contact_id, base)
-    return record_response(detail, record_etag(Resource.contact, detail.id, detail.version))
+    return read_response(Resource.contact, detail)
 
 
 def _record_id(session: Session, contact_id: int) -> int:

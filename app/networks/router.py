@@ -5,9 +5,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.changes.models import Resource
 from app.deps import BaseUrlDep
-from app.editing import WRITE_RESPONSES, record_response
+from app.editing import WRITE_RESPONSES, read_response
 from app.errors import PROBLEM_RESPONSES
-from app.etags import record_etag
 from app.organisations import service
 from app.organisations.models import NETWORK_KINDS
 from app.organisations.router import (
@@ -95,4 +94,4 @@ async def get_network(
     base: BaseUrlDep,
 ) -> Response:
     detail = await reader.run(service.read_network_detail, slug, base)
-    return record_response(detail, record_etag(Resource.organisation, detail.id, detail.version))
+    return read_response(Resource.organisation, detail)

@@ -13,10 +13,11 @@ from app.editing import (
     AuthorDep,
     IfMatch,
     needs,
+    read_response,
     record_response,
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.etags import etag_of, record_etag
+from app.etags import etag_of
 from app.organisations import service, writes
 from app.organisations.facets import FACETS
 from app.organisations.models import NETWORK_KINDS, Level, Organisation, OrganisationKind
@@ -187,7 +188,7 @@ def detail_response(
 )
 async def get_organisation(slug: SlugPath, reader: ReaderDep, base: BaseUrlDep) -> Response:
     detail = await reader.run(service.read_detail, slug, base)
-    return record_response(detail, record_etag(Resource.organisation, detail.id, detail.version))
+    return read_response(Resource.organisation, detail)
 
 
 def _record_id(session: Session, slug: str) -> int:

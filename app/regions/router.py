@@ -8,10 +8,11 @@ from app.db import stored_id
 from app.deps import BaseUrlDep
 from app.editing import (
     WRITE_RESPONSES,
+    read_response,
     record_response,
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.etags import etag_of, record_etag
+from app.etags import etag_of
 from app.organisations.router import IncludeDeleted, UpdatedSince, VerifiedBefore
 from app.pagination import Page, PageDep, paged
 from app.reading import ReaderDep
@@ -92,7 +93,7 @@ def detail_response(session: Session, region: Region, base: str, status: int = 2
 )
 async def get_region(code: CodePath, reader: ReaderDep, base: BaseUrlDep) -> Response:
     detail = await reader.run(service.read_detail, code, base)
-    return record_response(detail, record_etag(Resource.region, detail.id, detail.version))
+    return read_response(Resource.region, detail)
 
 
 def _record_id(session: Session, code: str) -> int:

@@ -9,10 +9,11 @@ from app.db import MAX_ID
 from app.deps import PLAIN_DIGITS, BaseUrlDep
 from app.editing import (
     WRITE_RESPONSES,
+    read_response,
     record_response,
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.etags import etag_of, record_etag
+from app.etags import etag_of
 from app.organisations.models import Relation
 from app.organisations.router import IncludeDeleted, UpdatedSince, VerifiedBefore
 from app.pagination import Page, PageDep, paged
@@ -73,7 +74,7 @@ async def list_relations(
 )
 async def get_relation(relation_id: RelationId, reader: ReaderDep, base: BaseUrlDep) -> Response:
     detail = await reader.run(service.read_detail, relation_id, base)
-    return record_response(detail, record_etag(Resource.relation, detail.id, detail.version))
+    return read_response(Resource.relation, detail)
 
 
 def _record_id(session: Session, relation_id: int) -> int:
