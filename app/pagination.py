@@ -17,7 +17,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from annotated_types import Ge
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field, WithJsonSchema
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session
 from starlette.datastructures import URL
@@ -256,11 +256,10 @@ def fetch_window(
     values = sort.cursor_values(decode_cursor(page.cursor, sort)) if page.cursor else {}
 
     def page_statement() -> Select[Any]:
-        labels = (c.label(f"sort_key_{i}") for i, c in enumerate(sort.columns))
-        paged = query.add_columns(*labels)
+        paged = _ordered(query, sort)
         if page.cursor:
             paged = paged.where(sort.after())
-        return paged.order_by(*sort.order_by()).limit(page.limit + 1)
+        return paged.limit(page.limit + 1)
 
     # Built once per filter, order and page size: building it costs more than running it.
     shape = ("page", count_key, sort.name, bool(page.cursor), page.limit)
@@ -276,8 +275,9 @@ def fetch_window(
 
 
 # Matches of a filter up to this many are put in order once per directory revision (the
-# sort keys of 20 000 take a few MB): when they are many, but few of all records, neither
-# an index on the order nor one on the filter finds a page without reading them all.
+# page rows of 20 000, ids, versions and sort keys, take a few MB): when they are many,
+# but few of all records, neither an index on the order nor one on the filter finds a page
+# without reading them all.
 REMEMBERED_ORDER_ROWS = 20_000
 
 
@@ -289,14 +289,15 @@ def _remembered_window(
     total: int,
     count_key: Hashable,
 ) -> Window[Any] | None:
-    """A page found in the remembered order of the filter's matches; None when the
-    cursor's row is not in it (it changed since), for the query to find the page."""
+    """A page cut from the remembered, ordered rows of the filter's matches; None when
+    the cursor's row is not among them (it changed since), for the query to find the page."""
+    width = len(sort.columns)
 
-    def in_order() -> tuple[list[tuple[Any, ...]], dict[tuple[Any, ...], int]]:
-        keys = [tuple(row) for row in session.execute(_sort_keys(query, sort)).all()]
-        return keys, {key: index for index, key in enumerate(keys)}
+    def in_order() -> tuple[list[Row[Any]], dict[tuple[Any, ...], int]]:
+        rows = list(connection_of(session).execute(_ordered(query, sort)).all())
+        return rows, {tuple(row[-width:]): index for index, row in enumerate(rows)}
 
-    keys, positions = memoised(
+    rows, positions = memoised(
         session, ("order", count_key, sort.name), in_order, lambda found: len(found[0])
     )
     start = 0
@@ -305,23 +306,15 @@ def _remembered_window(
         if after is None:
             return None
         start = after + 1
-    chosen = keys[start : start + page.limit]
-    identity = sort.columns[-1]
-
-    def by_ids() -> Select[Any]:
-        ids: Any = bindparam("ids", expanding=True)
-        return select(*query.selected_columns, identity).where(identity.in_(ids))
-
-    statement = memoised(session, ("rows by id", count_key, sort.name), by_ids)
-    found = connection_of(session).execute(statement, {"ids": [k[-1] for k in chosen]})
-    by_id = {row[-1]: row for row in found}
-    rows = [by_id[key[-1]] for key in chosen if key[-1] in by_id]
-    more = start + page.limit < len(keys)
-    return Window(rows, total, encode_cursor(sort, chosen[-1]) if more and chosen else None)
+    chosen = rows[start : start + page.limit]
+    more = start + page.limit < len(rows)
+    next_cursor = encode_cursor(sort, chosen[-1][-width:]) if more and chosen else None
+    return Window(chosen, total, next_cursor)
 
 
-def _sort_keys(query: Select[Any], sort: SortKey) -> Select[Any]:
-    return query.with_only_columns(*sort.columns).order_by(*sort.order_by())
+def _ordered(query: Select[Any], sort: SortKey) -> Select[Any]:
+    labels = (c.label(f"sort_key_{i}") for i, c in enumerate(sort.columns))
+    return query.add_columns(*labels).order_by(*sort.order_by())
 
 
 @dataclass
