@@ -166,31 +166,53 @@ def memoised(
     return memo.get(session, key, compute, weigh)
 
 
+class _Kept:
+    """A remembered read model, and its JSON once a response has needed it."""
+
+    __slots__ = ("json", "model")
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.json: Any = None
+
+
 def remembered(
     session: Session,
     kind: Hashable,
     base: str,
     versions: Sequence[tuple[int, int]],
     build: Callable[[list[int]], dict[int, T]],
-) -> list[T]:
+    as_json: Callable[[T], Any] | None = None,
+) -> list[Any]:
     """The read models of kind `kind` of the records with these (id, version) pairs, in
     their order: those kept at this revision, and `build(ids)` for the others. A record
-    `build` does not find (deleted since the ids were read) is left out."""
+    `build` does not find (deleted since the ids were read) is left out.
+
+    With `as_json`, which makes a model's JSON (an `orjson.Fragment`), the kept models
+    come as that JSON, made once: for a page, whose models are written and not read,
+    since writing them costs more than finding them."""
     records: RecordMemo | None = session.info.get(_RECORDS)
     if records is None:
         built = build([id_ for id_, _ in versions])
         return [built[id_] for id_, _ in versions if id_ in built]
     revision = read_revision(session)
     keys = {id_: (kind, base, id_, version) for id_, version in versions}
-    found: dict[int, Any] = {id_: records._get(revision, key) for id_, key in keys.items()}
-    missing = [id_ for id_, model in found.items() if model is None]
+    found: dict[int, _Kept | None] = {id_: records._get(revision, key) for id_, key in keys.items()}
+    missing = [id_ for id_, kept in found.items() if kept is None]
     if missing:
         built = build(missing)
         for id_ in missing:
             if id_ in built:
-                found[id_] = built[id_]
-                records._put(revision, keys[id_], built[id_])
-    return [found[id_] for id_, _ in versions if found[id_] is not None]
+                made = _Kept(built[id_])
+                found[id_] = made
+                records._put(revision, keys[id_], made)
+    in_order = [kept for kept in (found[id_] for id_, _ in versions) if kept is not None]
+    if as_json is None:
+        return [kept.model for kept in in_order]
+    for kept in in_order:
+        if kept.json is None:  # two threads may both make it: the same bytes
+            kept.json = as_json(kept.model)
+    return [kept.json for kept in in_order]
 
 
 def filter_key(name: str, filters: Any, *more: Hashable) -> Hashable:

@@ -50,6 +50,11 @@ def _pydantic(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def json_fragment(value: Any) -> orjson.Fragment:
+    """`value` written as JSON once, to be placed as it is into the responses that hold it."""
+    return orjson.Fragment(json_bytes(value))
+
+
 def jsonable(value: Any) -> Any:
     """`value` as the plain JSON types its response holds (dicts, lists, strings, numbers)."""
     return orjson.loads(json_bytes(value))

@@ -155,7 +155,9 @@ async def list_organisations(
         verified_before=verified_before,
         include_deleted=include_deleted,
     )
-    window = await reader.run(service.list_organisations, filters, sort, page, base, facets)
+    window = await reader.run(
+        service.list_organisations, filters, sort, page, base, facets, as_json=True
+    )
     return paged(request, window, page)
 
 

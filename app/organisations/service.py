@@ -38,7 +38,7 @@ from app.organisations.schemas import (
     RelationPublic,
 )
 from app.pagination import FacetedWindow, PageRequest, SortKey, fetch_window
-from app.reading import extended
+from app.reading import extended, json_fragment
 from app.refs import OrganisationRef, organisation_url, region_url, relation_url
 from app.regions import service as region_service
 from app.regions.models import Region
@@ -181,7 +181,9 @@ def list_organisations(
     page: PageRequest,
     base: str,
     facets: Sequence[str] = (),
-) -> FacetedWindow[OrganisationSummary]:
+    as_json: bool = False,
+) -> FacetedWindow[Any]:
+    """A page of summaries (with `as_json`, their JSON: app.memo.remembered)."""
     key = filter_key("organisations", filters)
     # Kept per revision: it holds what the filter's slugs and codes named then.
     selection = memoised(
@@ -209,7 +211,7 @@ def list_organisations(
         key,
     )
     return FacetedWindow(
-        page_summaries(session, window.rows, base),
+        page_summaries(session, window.rows, base, as_json),
         window.total,
         window.next_cursor,
         counted.facets if counted else None,
@@ -313,8 +315,8 @@ def _page_rows(query: Select[Any]) -> Any:
 
 
 def page_summaries(
-    session: Session, rows: Sequence[Row[Any]], base: str
-) -> list[OrganisationSummary]:
+    session: Session, rows: Sequence[Row[Any]], base: str, as_json: bool = False
+) -> list[Any]:
     """Summaries of a page's rows, which hold `id` and `version` (`_PAGE_COLUMNS`)."""
 
     def build(ids: list[int]) -> dict[int, OrganisationSummary]:
@@ -322,7 +324,8 @@ def page_summaries(
         return _built_summaries(session, {row.id: row for row in found}, base)
 
     versions = [(row.id, row.version) for row in rows]
-    return remembered(session, "organisation summary", base, versions, build)
+    made = json_fragment if as_json else None
+    return remembered(session, "organisation summary", base, versions, build, made)
 
 
 def summaries(

@@ -12,6 +12,7 @@ from app.memo import memoised, remembered
 from app.organisations import service as organisation_service
 from app.organisations.models import NETWORK_KINDS, Organisation
 from app.pagination import PageRequest, SortKey, Window
+from app.reading import json_fragment
 from app.refs import contact_url, organisation_url, region_url
 from app.regions.models import Region
 from app.search.index import (
@@ -43,7 +44,7 @@ def search(
     types: Sequence[HitType],
     page: PageRequest,
     base: str,
-) -> Window[SearchHit]:
+) -> Window[Any]:
     """One page of hits of the given types (all if none), best first.
 
     Ties go by type (organisations and networks, regions, contacts), then id. The
@@ -77,14 +78,21 @@ def search(
     total = memoised(session, key, count)
     # Without a type filter, the total is every entry matching the query.
     matches = total if wanted == set(HitType) else None
-    window = ranked_window(session, query, docs, page, hits, total, matches)
+    # Ranking a broad word costs milliseconds, and the page is the same until the next
+    # write: it is kept for the revision, as the totals are.
+    window = memoised(
+        session,
+        (*key, "page", page.cursor, page.limit),
+        lambda: ranked_window(session, query, docs, page, hits, total, matches),
+        lambda found: len(found.rows),
+    )
     keys = [(Doc(row[0]), row[1]) for row in window.rows]
     return Window(hit_records(session, keys, query, base), window.total, window.next_cursor)
 
 
 def hit_records(
     session: Session, keys: Sequence[tuple[Doc, int]], query: SearchQuery, base: str
-) -> list[SearchHit]:
+) -> list[Any]:
     """The hits for `(doc, id)` pairs, in their order; those of this query and revision
     from earlier reads (app.memo), since marking the words in each costs more than
     finding them. A record deleted since the page was read is left out."""
@@ -104,7 +112,8 @@ def hit_records(
         return hits
 
     entries = [(id_ << DOC_BITS | doc, 0) for doc, id_ in keys]  # as the SQLite index numbers them
-    return remembered(session, ("search hit", query.words, query.prefix), base, entries, build)
+    kind = ("search hit", query.words, query.prefix)
+    return remembered(session, kind, base, entries, build, json_fragment)
 
 
 def _organisation_hits(
