@@ -121,7 +121,11 @@ def not_verified_since(model: Any, moment: datetime) -> Any:
 
 
 def make_engine(url: str, echo: bool = False, single_connection: bool = False) -> Engine:
-    """An engine for `url`; `single_connection` for a caller that never runs two queries at once."""
+    """An engine for `url`; `single_connection` for a caller that never runs two queries at once.
+
+    On PostgreSQL every connection is tested with a round trip when taken from the
+    pool, so that a write never starts on one the server has closed (a restart, an
+    idle timeout); reads take theirs from `read_engine`, which retries instead."""
     pool = {"pool_size": 1, "max_overflow": 0} if single_connection else {}
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -131,6 +135,21 @@ def make_engine(url: str, echo: bool = False, single_connection: bool = False) -
         return engine
     pool = pool or {"pool_size": 10, "max_overflow": 20}
     return create_engine(url, echo=echo, pool_pre_ping=True, **pool)
+
+
+def read_engine(engine: Engine, connections: int) -> Engine:
+    """The engine reads take their connections from: at most `connections` at once.
+
+    On PostgreSQL, one of its own whose connections are not tested when taken from the
+    pool: the test is a round trip to the server, as long as a detail's whole read. A
+    read on a connection the server has closed fails instead, and is run again on a new
+    one (app.reading), which a read, unlike a write, can always be. SQLite has no
+    server and nothing to test: reads share `engine`."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return create_engine(
+        engine.url, echo=engine.echo, pool_size=connections, max_overflow=0, pool_pre_ping=False
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

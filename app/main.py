@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.reader.close()
         app.state.engine.dispose()
         app.state.revision.close()
 

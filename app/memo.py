@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from app.revision import REVISION_QUERY
@@ -133,7 +134,11 @@ def current_revision(connection: Connection) -> int | None:
             return int(row[0]) if row is not None else None
         finally:
             cursor.close()
-    except connection.dialect.loaded_dbapi.Error:
+    except connection.dialect.loaded_dbapi.Error as error:
+        if connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
+            # As SQLAlchemy's own execution reports it: app.reading reads again.
+            connection.invalidate(error)
+            raise DBAPIError(_REVISION, None, error, connection_invalidated=True) from error
         logger.warning("directory revision unreadable; reading without the memo")
         connection.rollback()  # PostgreSQL refuses the rest of a transaction that failed
         return None

@@ -16,6 +16,7 @@ check real responses against them.
 """
 
 import dataclasses
+import logging
 from collections.abc import Callable
 from functools import cache, partial
 from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
@@ -26,11 +27,13 @@ from anyio import CapacityLimiter
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from app.db import READ_CONNECTION
+from app.db import READ_CONNECTION, read_engine
 from app.memo import RecordMemo, RevisionMemo, attach, current_revision
 
+logger = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -73,6 +76,7 @@ class Reader:
     def __init__(self, engine: Engine, threads: int | None = None) -> None:
         self.engine = engine
         self.threads = threads or (8 if engine.dialect.name == "postgresql" else 2)
+        self.read_engine = read_engine(engine, self.threads)
         self.memo = RevisionMemo()
         self.records = RecordMemo()
         self._limiter: CapacityLimiter | None = None
@@ -97,8 +101,12 @@ class Reader:
         with Session(self.engine) as session:
             return work(session, *args, **kwargs)
 
+    def close(self) -> None:
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
     def _connect(self) -> Connection:
-        connection = self.engine.connect()
+        connection = self.read_engine.connect()
         if self.engine.dialect.name == "postgresql":
             # Outside a transaction each statement sees what was committed before it, as
             # in the default READ COMMITTED, without a BEGIN and a ROLLBACK on the network.
@@ -107,6 +115,17 @@ class Reader:
         return connection
 
     def _in_session(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        try:
+            return self._read(read, *args, **kwargs)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # The server closed the connection (a restart, an idle timeout): SQLAlchemy has
+            # dropped it and the pool's older ones, so this takes a new one.
+            logger.info("read connection closed by the server; reading again on a new one")
+            return self._read(read, *args, **kwargs)
+
+    def _read(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # A session on a connection of its own is cheaper to open and close than one that
         # takes a connection when first asked, and hands that connection out at once.
         with self._connect() as connection:

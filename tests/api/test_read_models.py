@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from app import pagination
 from app.config import Settings
@@ -129,7 +129,7 @@ def statements(client: TestClient, path: str) -> tuple[int, bytes]:
         nonlocal count
         count += 1
 
-    engine = client.app.state.engine  # type: ignore[attr-defined]
+    engine = client.app.state.reader.read_engine  # type: ignore[attr-defined]
     event.listen(engine, "before_cursor_execute", counted)
     try:
         response = client.get(path)
@@ -137,6 +137,23 @@ def statements(client: TestClient, path: str) -> tuple[int, bytes]:
         event.remove(engine, "before_cursor_execute", counted)
     assert response.status_code == 200, path
     return count, response.content
+
+
+def statements_run(client: TestClient, path: str) -> list[str]:
+    """The statements a request runs, with what is remembered kept."""
+    engine = client.app.state.reader.read_engine  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, path
+    return seen
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -168,21 +185,9 @@ def test_a_filter_is_counted_and_ordered_once_per_revision(
     """The next page of a filter neither counts nor orders its matches again while the
     directory is unchanged; after a write it does."""
     client, admin = uncached
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        seen.append(statement)
 
     def statements_of(path: str) -> list[str]:
-        seen.clear()
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            response = client.get(path)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        assert response.status_code == 200, path
-        return list(seen)
+        return statements_run(client, path)
 
     def counting(statements: list[str]) -> list[str]:
         return [s for s in statements if "count(" in s.lower()]
@@ -202,6 +207,27 @@ def test_a_filter_is_counted_and_ordered_once_per_revision(
     )
     assert changed.status_code == 200, changed.text
     assert counting(statements_of("/organisations?region=14&limit=3")) != []
+
+
+def test_a_search_is_ranked_once_per_revision(
+    uncached: tuple[TestClient, dict[str, str]],
+) -> None:
+    """The same search page at the same revision is not ranked again; after a write it
+    is, and a better match written shows at once."""
+    client, admin = uncached
+    path = "/search?q=beratung&limit=3"
+    before = client.get(path).json()
+    ranking = [s for s in statements_run(client, path) if "bm25" in s or "ts_rank" in s]
+    assert ranking == []
+
+    created = client.post(
+        "/organisations", json={"name": "Beratung", "kind": "association"}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    after = client.get(path).json()
+    assert after["total"] == before["total"] + 1
+    assert after["items"][0]["slug"] == created.json()["slug"]
+    assert after["items"][1:] == before["items"][:2]
 
 
 def test_what_another_process_changed_is_read_at_once(
@@ -284,3 +310,29 @@ def test_a_page_after_a_write_follows_its_cursor(
     rest = [o["slug"] for o in editor.json("/organisations?region=14&limit=200")["items"]]
     assert [o["slug"] for o in following["items"]] == rest[2:5]
     assert following["total"] == first["total"] - 1
+
+
+def test_a_read_outlives_the_server_closing_its_connections(
+    uncached: tuple[TestClient, dict[str, str]],
+) -> None:
+    """Reads take pooled connections without a round trip to test them (app.db.read_engine):
+    when the server has closed them (a restart, an idle timeout), the read runs again on a
+    new one instead of failing."""
+    client, _ = uncached
+    reader = client.app.state.reader  # type: ignore[attr-defined]
+    if reader.read_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to close connections")
+    paths = ["/organisations/bon-courage", "/organisations?region=14&limit=3", "/search?q=asyl"]
+    before = [client.get(path).content for path in paths]
+    with reader.read_engine.connect() as connection:
+        pooled = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with reader.engine.connect() as connection:
+        closed = connection.execute(
+            text("SELECT pg_terminate_backend(:pid)"), {"pid": pooled}
+        ).scalar_one()
+    assert closed
+    client.app.state.reader.memo.clear()  # type: ignore[attr-defined]
+    for path, body in zip(paths, before, strict=True):
+        response = client.get(path)
+        assert response.status_code == 200, response.text
+        assert response.content == body
