@@ -128,9 +128,10 @@ def prepare(engine: str, size: int, args: argparse.Namespace) -> databases.Datab
 
 
 def run_engine(
-    client: Wrk, engine: str, args: argparse.Namespace
+    client: Wrk, ceiling_server: server.Server, engine: str, args: argparse.Namespace
 ) -> tuple[list[Result], list[Run], list[str]]:
-    """Every size and store mode on `engine`: the results, each server's memory, build times."""
+    """Every size and store mode on `engine`: the results (each server's scenarios after the
+    ceiling measured just before them), each server's memory, build times."""
     results: list[Result] = []
     runs: list[Run] = []
     built: list[str] = []
@@ -144,6 +145,11 @@ def run_engine(
         for store in STORE_MODES[args.store]:
             settings = {} if store else {"WEGWEISER_RESPONSE_CACHE_BYTES": "0"}
             with server.running("app.main:app", database.url, settings) as app_server:
+                progress(f"  store {report.store_label(store)}: ceiling")
+                ceiling = Scenario(CEILING, ["/"])
+                results.append(
+                    measure(client, ceiling_server, ceiling, args, (engine, size, store))
+                )
                 for scenario in planned:
                     results.append(
                         measure(client, app_server, scenario, args, (engine, size, store))
@@ -187,26 +193,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     progress(f"bench: load generator {client.name}; engines {', '.join(args.engines)}")
 
-    with server.running("bench.ceiling:app") as ceiling_server:
-        progress("ceiling (minimal FastAPI app)")
-        ceiling = measure(client, ceiling_server, Scenario(CEILING, ["/"]), args)
-
     results: list[Result] = []
     runs: list[Run] = []
     built: list[str] = []
-    for engine in args.engines:
-        engine_results, engine_runs, engine_built = run_engine(client, engine, args)
-        results += engine_results
-        runs += engine_runs
-        built += engine_built
+    # Idle while the application is measured; measured just before each of its servers.
+    with server.running("bench.ceiling:app") as ceiling_server:
+        for engine in args.engines:
+            engine_results, engine_runs, engine_built = run_engine(
+                client, ceiling_server, engine, args
+            )
+            results += engine_results
+            runs += engine_runs
+            built += engine_built
 
-    checked = targets.checks(results, ceiling, runs)
+    ceilings = [r for r in results if r.scenario == CEILING]
+    results = [r for r in results if r.scenario != CEILING]
+    checked = targets.checks(results, ceilings, runs)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
     document = "\n\n".join(
         [
             f"# Benchmark {stamp}",
             environment(client, args),
-            report.table(results, ceiling, args.connections),
+            report.table(results, ceilings, args.connections),
             "## Targets\n\n" + "\n".join(c.line() for c in checked),
             report.memory_section(runs),
             f"Databases built in this run (migrate + generate): {'; '.join(built) or 'none'}. "

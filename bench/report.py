@@ -70,13 +70,22 @@ def _shorten(path: str) -> str:
     return path if len(path) <= 70 else path[:60] + "…"
 
 
-def table(results: Sequence[Result], ceiling: Result, connections: int) -> str:
+def table(results: Sequence[Result], ceilings: Sequence[Result], connections: int) -> str:
+    """Every result, each server's after the ceiling measured just before it, and its share
+    of that ceiling's rate."""
     lines = [
         f"| Engine | Size | Store | Scenario | Status | rps ({connections} conn.) | p50 ms "
         "| p99 ms | 1-client p50 ms | 1-client p99 ms | rps / ceiling |",
         "|---|---:|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for result in [ceiling, *results]:
+    by_server = {(c.engine, c.size, c.store): c for c in ceilings}
+    rows: list[tuple[Result, Result]] = []
+    for result in results:
+        ceiling = by_server[(result.engine, result.size, result.store)]
+        if not rows or rows[-1][1] is not ceiling:
+            rows.append((ceiling, ceiling))
+        rows.append((result, ceiling))
+    for result, ceiling in rows:
         size = "–" if result.size is None else number(result.size)
         lines.append(
             f"| {result.engine or '–'} | {size} | {store_label(result.store)} "

@@ -1,6 +1,7 @@
 """The targets (see bench/README.md), checked against one run's results: PASS or FAIL each.
 
-Every share and factor is taken against the ceiling measured in the same run.
+Every share and factor is taken against the ceiling measured in the same run, just
+before the results it is compared with (see `ceiling_of`).
 On SQLite every target is checked; on other engines those of the list, the
 Kreis list and the detail.
 """
@@ -51,14 +52,29 @@ class View:
     engine: str
     results: dict[tuple[int, bool, str], Result]
     sizes: list[int]
-    ceiling: Result
+    ceilings: Sequence[Result]
     memory: dict[tuple[int, bool], Memory]
 
     def get(self, size: int, store: bool, scenario: str) -> Result | None:
         return self.results.get((size, store, scenario))
 
+    def ceiling(self, size: int, store: bool) -> Result:
+        return ceiling_of(self.ceilings, self.engine, size, store)
 
-def checks(results: Sequence[Result], ceiling: Result, runs: Sequence[Run]) -> list[Check]:
+
+def ceiling_of(ceilings: Sequence[Result], engine: str, size: int, store: bool) -> Result:
+    """The ceiling measured for the server of `engine`, `size` and `store`, just before its
+    scenarios (the machine's speed drifts over a run); else the run's one ceiling."""
+    for ceiling in ceilings:
+        if (ceiling.engine, ceiling.size, ceiling.store) == (engine, size, store):
+            return ceiling
+    (ceiling,) = [c for c in ceilings if c.engine is None]
+    return ceiling
+
+
+def checks(
+    results: Sequence[Result], ceilings: Sequence[Result], runs: Sequence[Run]
+) -> list[Check]:
     outcome: list[Check] = []
     for engine in dict.fromkeys(r.engine for r in results if r.engine):
         view = View(
@@ -69,7 +85,7 @@ def checks(results: Sequence[Result], ceiling: Result, runs: Sequence[Run]) -> l
                 if r.engine == engine and r.size
             },
             sorted({r.size for r in results if r.engine == engine and r.size}),
-            ceiling,
+            ceilings,
             {(run.size, run.store): run.memory for run in runs if run.engine == engine},
         )
         full = engine == FULL_ENGINE
@@ -112,8 +128,9 @@ def _share(view: View, size: int, scenario: str, minimum: float) -> Check:
     trouble = _trouble(result)
     if result is None or trouble:
         return Check(target, False, trouble or "")
-    ratio = share(result, view.ceiling)
-    rates = f"{number(result.load.rps)} vs {number(view.ceiling.load.rps)} rps"
+    ceiling = view.ceiling(size, False)
+    ratio = share(result, ceiling)
+    rates = f"{number(result.load.rps)} vs {number(ceiling.load.rps)} rps"
     return Check(target, ratio >= minimum, f"{rates} ({ratio:.0%})")
 
 
@@ -140,7 +157,6 @@ def _deep_page(view: View, size: int) -> Check:
 
 
 def _store_on(view: View, size: int, scenarios: Collection[str]) -> Check:
-    ceiling = view.ceiling.load
     target = (
         f"[{view.engine}] store on, every scenario: rps ≥ {STORE_ON_SHARE:.0%} and "
         f"p99 ≤ {STORE_ON_P99_FACTOR:g}× the ceiling's {_at(size, None)}"
@@ -148,11 +164,12 @@ def _store_on(view: View, size: int, scenarios: Collection[str]) -> Check:
     found = {s: view.get(size, True, s) for s in ORDER if s in scenarios}
     if all(r is None for r in found.values()):
         return Check(target, False, "not measured (--store on or both)")
+    ceiling = view.ceiling(size, True).load
     troubles = {s: t for s, r in found.items() if (t := _trouble(r))}
     if troubles:
         return Check(target, False, "; ".join(f"{s}: {t}" for s, t in troubles.items()))
     measured = {s: r for s, r in found.items() if r is not None}
-    shares = {s: share(r, view.ceiling) for s, r in measured.items()}
+    shares = {s: share(r, view.ceiling(size, True)) for s, r in measured.items()}
     factors = {
         s: r.load.p99_ms / ceiling.p99_ms if ceiling.p99_ms else float("inf")
         for s, r in measured.items()
