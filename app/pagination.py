@@ -253,6 +253,27 @@ def fetch_window(
         window = _remembered_window(session, query, sort, page, total, count_key)
         if window is not None:
             return window
+    if count_key is not None and not records:
+        # A page of rows (not records, which belong to their session) is the same until the
+        # next write: kept for the revision, like the count.
+        return memoised(
+            session,
+            ("window", count_key, sort.name, page.cursor, page.limit),
+            lambda: _queried_window(session, query, sort, page, total, count_key, records),
+            lambda window: len(window.rows),
+        )
+    return _queried_window(session, query, sort, page, total, count_key, records)
+
+
+def _queried_window(
+    session: Session,
+    query: Select[Any],
+    sort: SortKey,
+    page: PageRequest,
+    total: int,
+    count_key: Hashable | None,
+    records: bool,
+) -> Window[Any]:
     values = sort.cursor_values(decode_cursor(page.cursor, sort)) if page.cursor else {}
 
     def page_statement() -> Select[Any]:

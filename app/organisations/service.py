@@ -47,7 +47,18 @@ from app.search.query import SearchQuery, parse_query
 from app.sources import service as source_service
 from app.sources.schemas import SourcePublic
 
-R = TypeVar("R", Organisation, Row[Any])
+
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    """Which record a slug names, in which version, and whether it is deleted."""
+
+    id: int
+    version: int
+    kind: str
+    deleted_at: datetime | None
+
+
+R = TypeVar("R", Organisation, Row[Any], _Identity)
 
 # What a list shows of an organisation: a page loads these columns, not whole records.
 SUMMARY_COLUMNS: tuple[Mapped[Any], ...] = (
@@ -269,27 +280,48 @@ DETAIL_COLUMNS: tuple[Any, ...] = (
 
 def read_detail(session: Session, slug: str, base: str) -> OrganisationDetail:
     """The live organisation `slug` as its detail shows it: NotFound if none, Gone if deleted."""
-    row = _live(_detail_row(session, slug), slug)
+    found = _live(_identity(session, slug), slug)
 
     def build(_: list[int]) -> dict[int, OrganisationDetail]:
-        return {row.id: _detail(session, row, source_service.joined_source(row), base)}
+        row = _live(_detail_row(session, slug), slug)
+        return {found.id: _detail(session, row, source_service.joined_source(row), base)}
 
-    (detail,) = remembered(session, "organisation", base, [(row.id, row.version)], build)
+    (detail,) = remembered(session, "organisation", base, [(found.id, found.version)], build)
     return detail
 
 
 def read_network_detail(session: Session, slug: str, base: str) -> NetworkDetail:
-    row = _live(_detail_row(session, slug), slug)
-    if row.kind not in NETWORK_KINDS:
+    found = _live(_identity(session, slug), slug)
+    if found.kind not in NETWORK_KINDS:
         raise NotFound("network", "slug", slug)
 
     def build(_: list[int]) -> dict[int, NetworkDetail]:
+        row = _live(_detail_row(session, slug), slug)
         detail = _detail(session, row, source_service.joined_source(row), base)
-        members = members_of(session, [row.id], base)[row.id]
-        return {row.id: extended(NetworkDetail, detail, members=members)}
+        members = members_of(session, [found.id], base)[found.id]
+        return {found.id: extended(NetworkDetail, detail, members=members)}
 
-    (detail,) = remembered(session, "network", base, [(row.id, row.version)], build)
+    (detail,) = remembered(session, "network", base, [(found.id, found.version)], build)
     return detail
+
+
+_IDENTITY: Executable = select(
+    col(Organisation.id),
+    col(Organisation.version),
+    col(Organisation.kind),
+    col(Organisation.deleted_at),
+).where(col(Organisation.slug) == bindparam("slug"))
+
+
+def _identity(session: Session, slug: str) -> _Identity | None:
+    """Which record `slug` names, in which version, and whether it is deleted: kept for the
+    revision, so that a detail seen before needs no statement of its own."""
+
+    def lookup() -> _Identity | None:
+        row = connection_of(session).execute(_IDENTITY, {"slug": slug}).first()
+        return None if row is None else _Identity(*row)
+
+    return memoised(session, ("organisation identity", slug), lookup)
 
 
 _DETAIL: Executable = (
