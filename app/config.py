@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # Worker threads that run reads (app.reading); unset: 2 on SQLite, whose reads hold the
     # GIL but for the time in the database, 8 on PostgreSQL, whose reads wait on the network.
     read_threads: int | None = Field(default=None, ge=1, le=64)
+    # Whether reads remember what they computed until the next write (app.memo). Off, every
+    # request reads everything from the database: to measure that cost, or to rule out the
+    # memo when tracking a fault down.
+    read_memo: bool = True
     # Origins whose browser apps may write (CORS); reading is open to every origin.
     # As an environment variable: a JSON list, e.g. '["https://beratung.example"]'.
     cors_write_origins: list[str] = []

@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
-    app.state.reader = Reader(app.state.engine, settings.read_threads)
+    app.state.reader = Reader(app.state.engine, settings.read_threads, settings.read_memo)
     install_error_handlers(app)
     document_problems(app)
     document_bodies(app)

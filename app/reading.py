@@ -73,8 +73,9 @@ class JsonResponse(Response):
 class Reader:
     """Runs a read with its own session on one of a few worker threads."""
 
-    def __init__(self, engine: Engine, threads: int | None = None) -> None:
+    def __init__(self, engine: Engine, threads: int | None = None, memo: bool = True) -> None:
         self.engine = engine
+        self.remembers = memo
         self.threads = threads or (8 if engine.dialect.name == "postgresql" else 2)
         self.read_engine = read_engine(engine, self.threads)
         self.memo = RevisionMemo()
@@ -129,7 +130,7 @@ class Reader:
         # A session on a connection of its own is cheaper to open and close than one that
         # takes a connection when first asked, and hands that connection out at once.
         with self._connect() as connection:
-            revision = current_revision(connection)
+            revision = current_revision(connection) if self.remembers else None
             with Session(bind=connection) as session:
                 session.info[READ_CONNECTION] = connection
                 if revision is not None:

@@ -62,6 +62,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "runs the application and the database), or both (default)",
     )
     parser.add_argument(
+        "--memo",
+        choices=("on", "off"),
+        default="on",
+        help="what reads remember until the next write (app/memo.py): on (the default, as "
+        "`make run` serves), or off, for the cost of requests never seen before",
+    )
+    parser.add_argument(
         "--database-url",
         help="a PostgreSQL server to measure on, as a SQLAlchemy URL naming any database there "
         "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test); the benchmark creates "
@@ -144,6 +151,8 @@ def run_engine(
         planned = scenarios(database)
         for store in STORE_MODES[args.store]:
             settings = {} if store else {"WEGWEISER_RESPONSE_CACHE_BYTES": "0"}
+            if args.memo == "off":
+                settings["WEGWEISER_READ_MEMO"] = "false"
             with server.running("app.main:app", database.url, settings) as app_server:
                 progress(f"  store {report.store_label(store)}: ceiling")
                 ceiling = Scenario(CEILING, ["/"])
@@ -182,7 +191,14 @@ def environment(client: Wrk, args: argparse.Namespace) -> str:
             "- server: `uvicorn app.main:app` (one worker, as `make run`), "
             f"synthetic data seed {args.seed}; store on: the default response store, "
             "so repeated requests are answered from memory; store off: "
-            "`WEGWEISER_RESPONSE_CACHE_BYTES=0`, every request runs the application",
+            "`WEGWEISER_RESPONSE_CACHE_BYTES=0`, every request runs the application; "
+            + (
+                "read memo on (the default: a request seen before at the same revision "
+                "reads only the revision)"
+                if args.memo == "on"
+                else "read memo off (`WEGWEISER_READ_MEMO=false`: every request reads "
+                "everything from the database)"
+            ),
         ]
     )
 

@@ -230,6 +230,16 @@ def test_a_search_is_ranked_once_per_revision(
     assert after["items"][1:] == before["items"][:2]
 
 
+def test_without_the_memo_every_read_asks_the_database(seeded_database: str) -> None:
+    app = create_app(
+        Settings(database_url=seeded_database, response_cache_bytes=0, read_memo=False)
+    )
+    with TestClient(app) as client:
+        for path in ("/organisations/bon-courage", "/organisations?region=14", "/search?q=asyl"):
+            first = statements_run(client, path)
+            assert statements_run(client, path) == first != []
+
+
 def test_what_another_process_changed_is_read_at_once(
     seeded_database: str, client_for: Callable[[str], TestClient]
 ) -> None:
