@@ -280,48 +280,29 @@ DETAIL_COLUMNS: tuple[Any, ...] = (
 
 def read_detail(session: Session, slug: str, base: str) -> OrganisationDetail:
     """The live organisation `slug` as its detail shows it: NotFound if none, Gone if deleted."""
-    found = _live(_identity(session, slug), slug)
+    found = _Found(session, slug)
 
     def build(_: list[int]) -> dict[int, OrganisationDetail]:
-        row = _live(_detail_row(session, slug), slug)
-        return {found.id: _detail(session, row, source_service.joined_source(row), base)}
+        row = found.row()
+        return {row.id: _detail(session, row, source_service.joined_source(row), base)}
 
-    (detail,) = remembered(session, "organisation", base, [(found.id, found.version)], build)
+    (detail,) = remembered(session, "organisation", base, [found.key], build)
     return detail
 
 
 def read_network_detail(session: Session, slug: str, base: str) -> NetworkDetail:
-    found = _live(_identity(session, slug), slug)
-    if found.kind not in NETWORK_KINDS:
+    found = _Found(session, slug)
+    if found.identity.kind not in NETWORK_KINDS:
         raise NotFound("network", "slug", slug)
 
     def build(_: list[int]) -> dict[int, NetworkDetail]:
-        row = _live(_detail_row(session, slug), slug)
+        row = found.row()
         detail = _detail(session, row, source_service.joined_source(row), base)
-        members = members_of(session, [found.id], base)[found.id]
-        return {found.id: extended(NetworkDetail, detail, members=members)}
+        members = members_of(session, [row.id], base)[row.id]
+        return {row.id: extended(NetworkDetail, detail, members=members)}
 
-    (detail,) = remembered(session, "network", base, [(found.id, found.version)], build)
+    (detail,) = remembered(session, "network", base, [found.key], build)
     return detail
-
-
-_IDENTITY: Executable = select(
-    col(Organisation.id),
-    col(Organisation.version),
-    col(Organisation.kind),
-    col(Organisation.deleted_at),
-).where(col(Organisation.slug) == bindparam("slug"))
-
-
-def _identity(session: Session, slug: str) -> _Identity | None:
-    """Which record `slug` names, in which version, and whether it is deleted: kept for the
-    revision, so that a detail seen before needs no statement of its own."""
-
-    def lookup() -> _Identity | None:
-        row = connection_of(session).execute(_IDENTITY, {"slug": slug}).first()
-        return None if row is None else _Identity(*row)
-
-    return memoised(session, ("organisation identity", slug), lookup)
 
 
 _DETAIL: Executable = (
@@ -329,6 +310,28 @@ _DETAIL: Executable = (
     .outerjoin(source_service.source, col(source_service.source.id) == col(Organisation.source_id))
     .where(col(Organisation.slug) == bindparam("slug"))
 )
+
+
+class _Found:
+    """The live organisation a slug names (NotFound if none, Gone if deleted): which record
+    in which version is kept for the revision, so that a detail seen before costs no
+    statement; its detail row only when the detail is built, read once."""
+
+    def __init__(self, session: Session, slug: str) -> None:
+        self.session, self.slug = session, slug
+        self._row: Row[Any] | None = None
+        self.identity = _live(memoised(session, ("organisation at", slug), self._lookup), slug)
+        self.key = (self.identity.id, self.identity.version)
+
+    def _lookup(self) -> _Identity | None:
+        self._row = _detail_row(self.session, self.slug)
+        row = self._row
+        return None if row is None else _Identity(row.id, row.version, row.kind, row.deleted_at)
+
+    def row(self) -> Row[Any]:
+        if self._row is None:
+            self._row = _live(_detail_row(self.session, self.slug), self.slug)
+        return self._row
 
 
 def _detail_row(session: Session, slug: str) -> Row[Any] | None:
