@@ -26,6 +26,7 @@ from app.relations.router import router as relations_router
 from app.response_cache import ResponseStore
 from app.revision import RevisionReader
 from app.search.router import router as search_router
+from app.vocabularies.router import router as vocabularies_router
 
 DESCRIPTION = """
 **Wer macht was, wo?** A directory of the state bodies, networks, associations,
@@ -62,6 +63,11 @@ TAGS = [
     {
         "name": "keys",
         "description": "API keys for writing; managing them needs a key with scope `admin`.",
+    },
+    {
+        "name": "vocabularies",
+        "description": "What organisations offer, for whom and how: concept schemes with "
+        "labels in six languages (`Accept-Language` or `lang=`), under CC BY 4.0.",
     },
     {"name": "meta", "description": "The API index and the problem types of its errors."},
 ]
@@ -116,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         relations_router,
         search_router,
         changes_router,
+        vocabularies_router,
         keys_router,
         problems.router,
     ):

@@ -41,6 +41,7 @@ def _index(session: Session, base: str) -> Index:
             "contacts": f"{base}/contacts",
             "relations": f"{base}/relations",
             "changes": f"{base}/changes",
+            "vocabularies": f"{base}/vocabularies",
             # An RFC 6570 URI template: /search needs q.
             "search": f"{base}/search{{?q,type}}",
             "docs": f"{base}/docs",

@@ -1,0 +1,170 @@
+"""The concept schemes of what organisations offer, for whom and how: reviewed data in
+`data/`, loaded and checked once.
+
+Each file is one scheme; `open-eligibility.yaml` quotes the terms of the Open
+Eligibility taxonomy that concepts map to. A concept's id is stable: organisations
+are tagged with it, and its URI is built from it.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from app.languages import LANGUAGES, Language
+
+DATA = Path(__file__).parent / "data"
+SCHEMES = ("offers", "target-groups", "access")
+MAPPED = "open-eligibility"
+
+ConceptId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Match = Literal["exact", "close", "broad", "narrow", "related"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReviewedLabel(_Strict):
+    """A label a native speaker has reviewed (a plain string in the files is not yet)."""
+
+    text: Text
+    reviewed: bool
+
+
+class MappingEntry(_Strict):
+    id: str
+    match: Match
+
+
+class ConceptEntry(_Strict):
+    id: ConceptId
+    labels: dict[Language, Text | ReviewedLabel]
+    definition: dict[Literal["de", "en"], Text]
+    open_eligibility: list[MappingEntry] = []
+
+    @model_validator(mode="after")
+    def every_language(self) -> "ConceptEntry":
+        missing = [lang for lang in LANGUAGES if lang not in self.labels]
+        if missing:
+            raise ValueError(f"{self.id}: no label in {', '.join(missing)}")
+        if set(self.definition) != {"de", "en"}:
+            raise ValueError(f"{self.id}: a definition in German and English is needed")
+        return self
+
+
+class SchemeEntry(_Strict):
+    id: str
+    title: dict[Language, Text]
+    definition: dict[Literal["de", "en"], Text]
+    concepts: list[ConceptEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def every_language(self) -> "SchemeEntry":
+        missing = [lang for lang in LANGUAGES if lang not in self.title]
+        if missing:
+            raise ValueError(f"{self.id}: no title in {', '.join(missing)}")
+        return self
+
+
+class TermEntry(_Strict):
+    id: str
+    kind: Literal["service", "situation"]
+    title: Text
+    path: list[Text] = Field(min_length=1)
+
+
+class TaxonomyEntry(_Strict):
+    id: str
+    title: Text
+    version: str
+    url: str
+    licence: str
+    licence_url: str
+    attribution: Text
+    terms: list[TermEntry]
+
+
+@dataclass(frozen=True)
+class Label:
+    lang: Language
+    text: str
+    reviewed: bool
+
+
+@dataclass(frozen=True)
+class Mapping:
+    term: TermEntry
+    match: Match
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    scheme: str
+    labels: dict[Language, Label]
+    definition: dict[Literal["de", "en"], str]
+    mappings: tuple[Mapping, ...]
+
+
+@dataclass(frozen=True)
+class Scheme:
+    id: str
+    title: dict[Language, str]
+    definition: dict[Literal["de", "en"], str]
+    concepts: dict[str, Concept]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    schemes: dict[str, Scheme]
+    taxonomy: TaxonomyEntry
+
+    def concept(self, scheme: str, concept: str) -> Concept | None:
+        found = self.schemes.get(scheme)
+        return None if found is None else found.concepts.get(concept)
+
+
+def _read(name: str) -> object:
+    with (DATA / f"{name}.yaml").open(encoding="utf-8") as file:
+        return yaml.safe_load(file)
+
+
+@cache
+def catalogue() -> Catalogue:
+    """The schemes of `data/`, checked: every label language, unique ids, mappings to
+    terms the quoted taxonomy holds."""
+    taxonomy = TaxonomyEntry.model_validate(_read(MAPPED))
+    terms = {term.id: term for term in taxonomy.terms}
+    schemes: dict[str, Scheme] = {}
+    for name in SCHEMES:
+        entry = SchemeEntry.model_validate(_read(name))
+        if entry.id != name:
+            raise ValueError(f"{name}.yaml: id {entry.id!r} is not its file's name")
+        concepts: dict[str, Concept] = {}
+        for c in entry.concepts:
+            if c.id in concepts:
+                raise ValueError(f"{name}.yaml: concept {c.id!r} twice")
+            unknown = [m.id for m in c.open_eligibility if m.id not in terms]
+            if unknown:
+                raise ValueError(f"{name}.yaml: {c.id} maps to unknown terms {unknown}")
+            concepts[c.id] = Concept(
+                id=c.id,
+                scheme=name,
+                labels={
+                    lang: Label(lang, label, False)
+                    if isinstance(label, str)
+                    else Label(lang, label.text, label.reviewed)
+                    for lang, label in sorted(
+                        c.labels.items(), key=lambda item: LANGUAGES.index(item[0])
+                    )
+                },
+                definition=dict(c.definition),
+                mappings=tuple(Mapping(terms[m.id], m.match) for m in c.open_eligibility),
+            )
+        schemes[name] = Scheme(name, dict(entry.title), dict(entry.definition), concepts)
+    return Catalogue(schemes, taxonomy)
