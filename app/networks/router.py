@@ -18,6 +18,7 @@ from app.organisations.router import (
     QueryText,
     RegionFilter,
     RelatedFilter,
+    ServesFilter,
     SortParam,
     TopicFilter,
     UpdatedSince,
@@ -53,6 +54,7 @@ async def list_networks(
     ] = [],  # noqa: B006 - FastAPI copies defaults
     level: LevelFilter = [],  # noqa: B006
     region: RegionFilter = [],  # noqa: B006
+    serves: ServesFilter = [],  # noqa: B006
     topic: TopicFilter = [],  # noqa: B006
     network: NetworkFilter = [],  # noqa: B006
     related_to: RelatedFilter = [],  # noqa: B006
@@ -67,6 +69,7 @@ async def list_networks(
         kinds=kind,
         levels=level,
         regions=region,
+        serves=serves,
         topics=topic,
         networks=network,
         related_to=related_to,

@@ -51,8 +51,19 @@ LevelFilter = Annotated[
 RegionFilter = Annotated[
     FilterValues,
     Query(
-        description=f"Region code or slug; includes its sub-regions. {REPEATABLE}",
+        description="Region code, slug or name in any spelling (a name several regions "
+        "carry is a 422 listing them); includes its sub-regions: what sits there. "
+        f"{REPEATABLE}",
         examples=["14626"],
+    ),
+]
+ServesFilter = Annotated[
+    FilterValues,
+    Query(
+        description="Region code, slug or name, as for `region`: what serves it, that is "
+        "what sits in it or below it, and what works for a region above it up to the whole "
+        f"Land. {REPEATABLE}",
+        examples=["freital"],
     ),
 ]
 TopicFilter = Annotated[
@@ -133,6 +144,7 @@ async def list_organisations(
     ] = [],  # noqa: B006 - FastAPI copies defaults
     level: LevelFilter = [],  # noqa: B006
     region: RegionFilter = [],  # noqa: B006
+    serves: ServesFilter = [],  # noqa: B006
     topic: TopicFilter = [],  # noqa: B006
     network: NetworkFilter = [],  # noqa: B006
     related_to: RelatedFilter = [],  # noqa: B006
@@ -147,6 +159,7 @@ async def list_organisations(
         kinds=kind,
         levels=level,
         regions=region,
+        serves=serves,
         topics=topic,
         networks=network,
         related_to=related_to,

@@ -98,6 +98,7 @@ class OrganisationFilters:
     kinds: Sequence[str] = ()
     levels: Sequence[str] = ()
     regions: Sequence[str] = ()
+    serves: Sequence[str] = ()
     topics: Sequence[str] = ()
     networks: Sequence[str] = ()
     related_to: Sequence[str] = ()
@@ -141,6 +142,16 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
             col(OrganisationRegion.region_id).in_(region_ids)
         )
         query = query.where(col(Organisation.id).in_(in_region))
+    if filters.serves:
+        serving = {
+            region_id
+            for key in filters.serves
+            for region_id in region_service.serving_ids(session, key)
+        }
+        serves = select(col(OrganisationRegion.organisation_id)).where(
+            col(OrganisationRegion.region_id).in_(serving)
+        )
+        query = query.where(col(Organisation.id).in_(serves))
     if filters.topics:
         with_topic = select(col(OrganisationTopic.organisation_id)).where(
             col(OrganisationTopic.topic).in_([fold(t) for t in filters.topics])

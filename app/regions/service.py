@@ -9,12 +9,13 @@ from sqlalchemy import Row, func, or_, select
 from sqlmodel import Session, col
 
 from app.db import as_utc, live, not_verified_since, stored_id
-from app.errors import Gone, InvalidParameter, NotFound
+from app.errors import Gone, NotFound
 from app.memo import filter_key, memoised
 from app.organisations.models import Organisation, OrganisationRegion
 from app.pagination import PageRequest, SortKey, Window, fetch_window
 from app.reading import extended
 from app.refs import OrganisationRef, RegionRef, organisation_url, region_url
+from app.regions import places
 from app.regions.models import Region
 from app.regions.schemas import RegionDetail, RegionSummary
 from app.search.index import Doc, restrict
@@ -147,10 +148,26 @@ def list_regions(
 
 
 def get_region_param(session: Session, key: str, param: str) -> Region:
+    """The live region a filter parameter names by code, slug or name (app.regions.places):
+    an InvalidParameter if none, or if the name is several regions'."""
     region = find_region(session, key)
-    if region is None:
-        raise InvalidParameter(param, f"no region with code or slug {key!r}")
-    return region
+    if region is not None:
+        return region
+    found = session.get(Region, places.resolve(session, key, param).id)
+    assert found is not None  # resolved at this revision
+    return found
+
+
+def serving_ids(session: Session, key: str, param: str = "serves") -> list[int]:
+    """Ids of the regions whose organisations serve the region `key` names: the region,
+    every region below it, and every region above it up to the Land."""
+
+    def serving() -> list[int]:
+        region = get_region_param(session, key, param)
+        above = places.places(session).ancestor_ids(stored_id(region))
+        return sorted({*descendant_ids(session, region), *above})
+
+    return memoised(session, ("serving regions", key, param), serving)
 
 
 def read_detail(session: Session, key: str, base: str) -> RegionDetail:
