@@ -157,6 +157,11 @@ def read_revision(session: Session) -> int:
     return revision
 
 
+def remembers(session: Session) -> bool:
+    """Whether the reads of `session` keep what they compute (app.reading attaches a memo)."""
+    return _MEMO in session.info
+
+
 def memoised(
     session: Session,
     key: Hashable | None,

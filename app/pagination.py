@@ -26,7 +26,7 @@ from app.config import get_settings
 from app.db import MAX_ID, as_utc, connection_of
 from app.deps import PLAIN_DIGITS, get_app_settings
 from app.errors import InvalidParameter
-from app.memo import memoised
+from app.memo import memoised, remembers
 from app.reading import JsonResponse
 
 T = TypeVar("T")
@@ -249,7 +249,12 @@ def fetch_window(
             return int(session.execute(counting).scalar_one())
 
         total = memoised(session, count_key, count)
-    if count_key is not None and total <= REMEMBERED_ORDER_ROWS and not records:
+    if (
+        count_key is not None
+        and total <= REMEMBERED_ORDER_ROWS
+        and not records
+        and remembers(session)
+    ):
         window = _remembered_window(session, query, sort, page, total, count_key)
         if window is not None:
             return window
@@ -260,7 +265,7 @@ def fetch_window(
             session,
             ("window", count_key, sort.name, page.cursor, page.limit),
             lambda: _queried_window(session, query, sort, page, total, count_key, records),
-            lambda window: len(window.rows),
+            lambda window: 1 + len(window.rows),
         )
     return _queried_window(session, query, sort, page, total, count_key, records)
 
@@ -319,7 +324,7 @@ def _remembered_window(
         return rows, {tuple(row[-width:]): index for index, row in enumerate(rows)}
 
     rows, positions = memoised(
-        session, ("order", count_key, sort.name), in_order, lambda found: len(found[0])
+        session, ("order", count_key, sort.name), in_order, lambda found: 1 + len(found[0])
     )
     start = 0
     if page.cursor:

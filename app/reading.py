@@ -121,9 +121,10 @@ class Reader:
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
-            # The server closed the connection (a restart, an idle timeout): SQLAlchemy has
-            # dropped it and the pool's older ones, so this takes a new one.
+            # The server closed the connection (a restart, an idle timeout), and most likely
+            # the pool's others with it: they are all dropped, and this read takes a new one.
             logger.info("read connection closed by the server; reading again on a new one")
+            self.read_engine.dispose()
             return self._read(read, *args, **kwargs)
 
     def _read(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -6,7 +6,8 @@ compared with each live region's name, its name without a leading "Landkreis",
 "Kreis", "Stadt" or "Freistaat", and the part of it before a slash
 ("Weißwasser/O.L."). A name several regions carry (Görlitz the town and the
 Landkreis) names none of them: the caller is told the candidates, never handed one
-of them silently.
+of them silently. A leading word of the text that names a kind of region ("Stadt
+Leipzig", "Kreis Görlitz") chooses among the regions of that name.
 
 Where postcodes would plug in: a postcode table from a source with a recorded licence
 and date, mapping each postcode to regions, consulted here before names.
@@ -29,6 +30,15 @@ from app.refs import region_url
 from app.regions.models import Region
 
 _PREFIXES = ("landkreis", "kreis", "stadt", "freistaat")
+# Words before a name that say which kind of region is meant, the longest first.
+_KIND_HINTS = (
+    ("kreisfreie stadt", {"urban_district"}),
+    ("landkreis", {"rural_district", "former_district"}),
+    ("kreis", {"rural_district", "former_district"}),
+    ("stadt", {"urban_district", "municipality"}),
+    ("gemeinde", {"municipality"}),
+    ("freistaat", {"state"}),
+)
 _DROPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 _SPACES = re.compile(r"\s+")
 
@@ -122,10 +132,16 @@ class Places:
         exact = self.by_identifier.get(text.strip())
         if exact is not None:
             return [exact]
-        found: dict[int, Candidate] = {}
-        for form in spellings(_SPACES.sub(" ", text)):
-            for candidate in self.by_name.get(form, []):
-                found[candidate.id] = candidate
+        forms = spellings(_SPACES.sub(" ", text))
+        found = {c.id: c for form in forms for c in self.by_name.get(form, [])}
+        if not found:
+            # "Stadt Leipzig", "Kreis Görlitz": a leading word that says the kind of region.
+            for form in forms:
+                for hint, kinds in _KIND_HINTS:
+                    rest = form.removeprefix(hint + " ")
+                    if rest != form:
+                        found |= {c.id: c for c in self.by_name.get(rest, []) if c.kind in kinds}
+                        break
         return list(found.values())
 
 

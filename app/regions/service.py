@@ -64,7 +64,8 @@ def region_filter_ids(session: Session, key: str, param: str = "region") -> list
 
 def descendant_ids(session: Session, region: Region) -> list[int]:
     tree = select(col(Region.id)).where(col(Region.id) == region.id).cte("tree", recursive=True)
-    tree = tree.union_all(
+    # UNION, not UNION ALL: a cycle an operator's SQL made ends the walk instead of looping.
+    tree = tree.union(
         select(col(Region.id)).where(col(Region.parent_id) == tree.c.id, live(Region))
     )
     return list(session.execute(select(tree.c.id)).scalars())

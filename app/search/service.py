@@ -84,7 +84,7 @@ def search(
         session,
         (*key, "page", page.cursor, page.limit),
         lambda: ranked_window(session, query, docs, page, hits, total, matches),
-        lambda found: len(found.rows),
+        lambda found: 1 + len(found.rows),
     )
     keys = [(Doc(row[0]), row[1]) for row in window.rows]
     return Window(hit_records(session, keys, query, base), window.total, window.next_cursor)

@@ -1,10 +1,11 @@
 """Places by name in any spelling, ambiguity answered with candidates, and `serves=`:
 what serves a place, from the place itself up to the whole Land."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from app.organisations.models import NETWORK_KINDS
 from app.regions.places import name_forms, spellings
@@ -36,6 +37,11 @@ def slugs(client: TestClient, path: str, **params: str) -> set[str]:
         ("Sachsen", "14"),
         ("Freital", "freital"),
         ("  freital ", "freital"),
+        ("Stadt Leipzig", "14713"),
+        ("Kreisfreie Stadt Leipzig", "14713"),
+        ("Landkreis Leipzig", "14729"),
+        ("Stadt Görlitz", "goerlitz"),
+        ("Kreis Gorlitz", "14626"),
     ],
 )
 def test_a_region_filter_takes_a_name_in_any_spelling(
@@ -142,8 +148,30 @@ def test_freital_is_served_by_its_landkreis_and_the_land(client: TestClient) -> 
 
 
 def test_serves_and_region_combine_with_and(client: TestClient) -> None:
-    both = slugs(client, "/organisations", serves="freital", region="14")
-    assert both == slugs(client, "/organisations", serves="freital")
+    serving = slugs(client, "/organisations", serves="freital")
+    in_kreis = slugs(client, "/organisations", region="14628")
+    both = slugs(client, "/organisations", serves="freital", region="14628")
+    assert both == serving & in_kreis
+    assert both < serving  # the state-wide ones do not sit in the Landkreis
     assert slugs(client, "/organisations", serves="freital", kind="network") == slugs(
         client, "/networks", serves="freital"
     ) & slugs(client, "/organisations", kind="network")
+
+
+def test_a_cycle_in_the_region_tree_ends_the_walk(
+    seeded_database: str, client_for: Callable[[str], TestClient]
+) -> None:
+    """An operator's SQL can make the tree a cycle; `serves` and `region` still answer."""
+    engine = create_engine(seeded_database)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE region SET parent_id = (SELECT id FROM region WHERE slug = 'freital') "
+                "WHERE slug = 'sachsen'"
+            )
+        )
+    engine.dispose()
+    client = client_for(seeded_database)
+    for params in ({"serves": "freital"}, {"region": "freital"}, {"region": "14"}):
+        response = client.get("/organisations", params=params)
+        assert response.status_code == 200, (params, response.text)

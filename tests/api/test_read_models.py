@@ -19,6 +19,7 @@ from sqlalchemy import event, text
 from app import pagination
 from app.config import Settings
 from app.main import create_app
+from app.organisations import service
 from tests.api.editor import Editor
 from tests.auth import auth_headers
 
@@ -337,15 +338,38 @@ def test_a_read_outlives_the_server_closing_its_connections(
         pytest.skip("SQLite has no server to close connections")
     paths = ["/organisations/bon-courage", "/organisations?region=14&limit=3", "/search?q=asyl"]
     before = [client.get(path).content for path in paths]
-    with reader.read_engine.connect() as connection:
-        pooled = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    # Several connections in the pool, as under load; the server closes every one of them.
+    held = [reader.read_engine.connect() for _ in range(3)]
+    pooled = [c.execute(text("SELECT pg_backend_pid()")).scalar_one() for c in held]
+    for connection in held:
+        connection.close()
     with reader.engine.connect() as connection:
-        closed = connection.execute(
-            text("SELECT pg_terminate_backend(:pid)"), {"pid": pooled}
-        ).scalar_one()
-    assert closed
+        for pid in pooled:
+            closed = connection.execute(
+                text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
+            ).scalar_one()
+            assert closed
     client.app.state.reader.memo.clear()  # type: ignore[attr-defined]
     for path, body in zip(paths, before, strict=True):
         response = client.get(path)
         assert response.status_code == 200, response.text
         assert response.content == body
+
+
+def test_pages_past_the_end_count_against_the_memo_bound(
+    uncached: tuple[TestClient, dict[str, str]],
+) -> None:
+    """Every kept page weighs something, empty ones too: a client walking forged cursors
+    past the end cannot grow the memo beyond its bound."""
+    client, _ = uncached
+    memo = client.app.state.reader.memo  # type: ignore[attr-defined]
+    memo.clear()
+    memo.max_weight = 40
+    order = service.sort_key(service.OrganisationSort.name, service.OrganisationFilters())
+    for i in range(100):
+        cursor = pagination.encode_cursor(order, [f"zzz {i}", 10**6 + i])
+        response = client.get("/organisations", params={"cursor": cursor, "limit": 5})
+        assert response.status_code == 200, response.text
+        assert response.json()["items"] == []
+    assert memo.weight <= 40
+    assert len(memo) <= 40
