@@ -133,25 +133,13 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
     if filters.levels:
         query = query.where(col(Organisation.level).in_(filters.levels))
     if filters.regions:
-        region_ids = {
-            region_id
-            for key in filters.regions
-            for region_id in region_service.region_filter_ids(session, key)
+        within = {
+            i for key in filters.regions for i in region_service.region_filter_ids(session, key)
         }
-        in_region = select(col(OrganisationRegion.organisation_id)).where(
-            col(OrganisationRegion.region_id).in_(region_ids)
-        )
-        query = query.where(col(Organisation.id).in_(in_region))
+        query = query.where(col(Organisation.id).in_(_linked_to(within)))
     if filters.serves:
-        serving = {
-            region_id
-            for key in filters.serves
-            for region_id in region_service.serving_ids(session, key)
-        }
-        serves = select(col(OrganisationRegion.organisation_id)).where(
-            col(OrganisationRegion.region_id).in_(serving)
-        )
-        query = query.where(col(Organisation.id).in_(serves))
+        serving = {i for key in filters.serves for i in region_service.serving_ids(session, key)}
+        query = query.where(col(Organisation.id).in_(_linked_to(serving)))
     if filters.topics:
         with_topic = select(col(OrganisationTopic.organisation_id)).where(
             col(OrganisationTopic.topic).in_([fold(t) for t in filters.topics])
@@ -178,6 +166,13 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
     if filters.verified_before:
         query = query.where(not_verified_since(Organisation, filters.verified_before))
     return Selection(query, search, score)
+
+
+def _linked_to(region_ids: set[int]) -> Select[Any]:
+    """Ids of the organisations linked to any of the regions."""
+    return select(col(OrganisationRegion.organisation_id)).where(
+        col(OrganisationRegion.region_id).in_(region_ids)
+    )
 
 
 def sort_key(

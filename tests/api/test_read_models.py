@@ -127,24 +127,17 @@ def statements(client: TestClient, path: str) -> tuple[int, bytes]:
     """How many statements a request runs with nothing remembered yet, and its body."""
     client.app.state.reader.memo.clear()  # type: ignore[attr-defined]
     client.app.state.reader.records.clear()  # type: ignore[attr-defined]
-    count = 0
-
-    def counted(*_: object) -> None:
-        nonlocal count
-        count += 1
-
-    engine = client.app.state.reader.read_engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", counted)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", counted)
-    assert response.status_code == 200, path
-    return count, response.content
+    seen, body = run_counting(client, path)
+    return len(seen), body
 
 
 def statements_run(client: TestClient, path: str) -> list[str]:
     """The statements a request runs, with what is remembered kept."""
+    return run_counting(client, path)[0]
+
+
+def run_counting(client: TestClient, path: str) -> tuple[list[str], bytes]:
+    """The statements a GET of `path` runs on the readers' engine, and its body."""
     engine = client.app.state.reader.read_engine  # type: ignore[attr-defined]
     seen: list[str] = []
 
@@ -157,7 +150,7 @@ def statements_run(client: TestClient, path: str) -> list[str]:
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200, path
-    return seen
+    return seen, response.content
 
 
 @pytest.mark.parametrize("path", LISTS)
