@@ -10,6 +10,8 @@ more words or nothing at all.
 """
 
 import hashlib
+import itertools
+import re
 from dataclasses import dataclass
 
 from app.errors import InvalidParameter
@@ -70,6 +72,45 @@ def parse_query(text: str, param: str = "q") -> SearchQuery:
         raise InvalidParameter(param, f"at most {MAX_WORDS} different words")
     # A last word that also occurs whole already demands more than its prefix would.
     return SearchQuery(unique, None if last in unique else last)
+
+
+# Words of this many letters a, o or u not followed by e, at most, are tried with umlauts:
+# every combination, fewest first, up to MAX_VARIANTS queries in all.
+MAX_UMLAUT_PLACES = 3
+MAX_VARIANTS = 16
+_UMLAUT_PLACE = re.compile(r"[aou](?!e)")
+
+
+def umlaut_variants(query: SearchQuery) -> list[SearchQuery]:
+    """`query` with umlauts where a typist may have dropped them (`gorlitz` → goerlitz,
+    `fluchtlingsrat` → fluechtlingsrat): the indexed text spells them out. Fewest
+    changes first; none for a word already spelled out (`goerlitz`)."""
+    options = [_word_variants(w) for w in (*query.words, *([query.prefix] if query.prefix else []))]
+    combinations = sorted(
+        itertools.product(*options), key=lambda chosen: sum(changes for _, changes in chosen)
+    )
+    variants = []
+    for chosen in combinations:
+        if sum(changes for _, changes in chosen) == 0:
+            continue
+        words = [word for word, _ in chosen]
+        prefix = words.pop() if query.prefix else None
+        variants.append(SearchQuery(tuple(dict.fromkeys(words)), prefix))
+        if len(variants) == MAX_VARIANTS:
+            break
+    return variants
+
+
+def _word_variants(word: str) -> list[tuple[str, int]]:
+    places = [m.start() for m in _UMLAUT_PLACE.finditer(word)][:MAX_UMLAUT_PLACES]
+    found = []
+    for chosen in itertools.product((False, True), repeat=len(places)):
+        letters = list(word)
+        for place, spelled in zip(reversed(places), reversed(chosen), strict=True):
+            if spelled:
+                letters.insert(place + 1, "e")
+        found.append(("".join(letters), sum(chosen)))
+    return found
 
 
 def _quoted(word: str) -> str:

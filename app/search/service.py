@@ -24,7 +24,7 @@ from app.search.index import (
     ranked_window,
     relevance_order,
 )
-from app.search.query import SearchQuery, parse_query
+from app.search.query import SearchQuery, parse_query, umlaut_variants
 from app.search.schemas import HitType, SearchHit
 from app.search.snippets import snippet
 
@@ -51,43 +51,70 @@ def search(
     order needs only the index, so ranking costs no join; records are read for the
     page's hits alone. A broad query ranks its name hits and what the bound cannot
     rule out (app.search.index.ranked_window), the same page as ranking all.
+
+    A query that finds nothing is tried again with umlauts where they may have been
+    dropped (`gorlitz` for Görlitz, app.search.query.umlaut_variants): the first form
+    that finds something answers, the same one for every page of it.
     """
     wanted = set(types) or set(HitType)
-    docs = {DOC_OF_TYPE[t] for t in wanted}
-    organisations = {HitType.organisation, HitType.network} & wanted
+    found = _Search(session, wanted)
+    if found.total(query) == 0:
+        query = next((v for v in umlaut_variants(query) if found.total(v) > 0), query)
+    return found.page(query, page, base)
 
-    def hits(within: Within | None) -> tuple[Select[Any], SortKey]:
-        found = all_matches(session, query, docs, within)
+
+class _Search:
+    """The hits of queries over the entries of the wanted types."""
+
+    def __init__(self, session: Session, wanted: set[HitType]) -> None:
+        self.session, self.wanted = session, wanted
+        self.docs = {DOC_OF_TYPE[t] for t in wanted}
+        self.types = tuple(sorted(t.value for t in wanted))
+
+    def hits(self, query: SearchQuery, within: Within | None) -> tuple[Select[Any], SortKey]:
+        found = all_matches(self.session, query, self.docs, within)
         statement = select(found.c.doc, found.c.id)
+        organisations = {HitType.organisation, HitType.network} & self.wanted
         if len(organisations) == 1:
             networks = select(col(Organisation.id)).where(col(Organisation.kind).in_(NETWORK_KINDS))
             is_network = found.c.id.in_(networks)
             statement = statement.where(
                 (found.c.doc != int(Doc.organisation))
-                | (is_network if HitType.network in wanted else ~is_network)
+                | (is_network if HitType.network in self.wanted else ~is_network)
             )
         return statement, relevance_order(
             query, found.c.score, (found.c.doc, found.c.id), (int, int)
         )
 
-    def count() -> int:
-        counting = select(func.count()).select_from(hits(None)[0].subquery())
-        return int(connection_of(session).execute(counting).scalar_one())
+    def key(self, query: SearchQuery) -> tuple[Any, ...]:
+        return ("search", query.words, query.prefix, self.types)
 
-    key = ("search", query.words, query.prefix, tuple(sorted(t.value for t in wanted)))
-    total = memoised(session, key, count)
-    # Without a type filter, the total is every entry matching the query.
-    matches = total if wanted == set(HitType) else None
-    # Ranking a broad word costs milliseconds, and the page is the same until the next
-    # write: it is kept for the revision, as the totals are.
-    window = memoised(
-        session,
-        (*key, "page", page.cursor, page.limit),
-        lambda: ranked_window(session, query, docs, page, hits, total, matches),
-        lambda found: 1 + len(found.rows),
-    )
-    keys = [(Doc(row[0]), row[1]) for row in window.rows]
-    return Window(hit_records(session, keys, query, base), window.total, window.next_cursor)
+    def total(self, query: SearchQuery) -> int:
+        def count() -> int:
+            counting = select(func.count()).select_from(self.hits(query, None)[0].subquery())
+            return int(connection_of(self.session).execute(counting).scalar_one())
+
+        return memoised(self.session, self.key(query), count)
+
+    def page(self, query: SearchQuery, page: PageRequest, base: str) -> Window[Any]:
+        total = self.total(query)
+        # Without a type filter, the total is every entry matching the query.
+        matches = total if self.wanted == set(HitType) else None
+
+        def hits(within: Within | None) -> tuple[Select[Any], SortKey]:
+            return self.hits(query, within)
+
+        # Ranking a broad word costs milliseconds, and the page is the same until the next
+        # write: it is kept for the revision, as the totals are.
+        window = memoised(
+            self.session,
+            (*self.key(query), "page", page.cursor, page.limit),
+            lambda: ranked_window(self.session, query, self.docs, page, hits, total, matches),
+            lambda found: 1 + len(found.rows),
+        )
+        keys = [(Doc(row[0]), row[1]) for row in window.rows]
+        records = hit_records(self.session, keys, query, base)
+        return Window(records, window.total, window.next_cursor)
 
 
 def hit_records(

@@ -31,6 +31,7 @@ from app.search.schemas import HitType
 from app.search.snippets import snippet
 from seed.loader import load
 from seed.schema import SeedFile
+from tests.api.listing import walk as walk_list
 from tests.conftest import Databases
 from tests.databases import migrate
 
@@ -1158,3 +1159,44 @@ def test_seed_results_are_the_same_on_both_engines(client: TestClient, query: st
     hits = found(client, query)
     assert hits
     assert set(hits) == brute_force(client, query)
+
+
+def search_slugs(client: TestClient, q: str, limit: int = 200) -> list[str]:
+    return [f"{hit['type']}:{hit['slug']}" for hit in walk_list(client, "/search", {"q": q}, limit)]
+
+
+@pytest.mark.parametrize(
+    ("dropped", "spelled_out"),
+    [
+        ("gorlitz", "goerlitz"),
+        ("Gorlitz", "Görlitz"),
+        ("Dobeln", "Döbeln"),
+        ("Sachsischer Fluchtlingsrat", "Sächsischer Flüchtlingsrat"),
+        ("fluchtlingsr", "flüchtlingsr"),
+    ],
+)
+def test_dropped_umlauts_find_what_the_umlauts_find(
+    client: TestClient, dropped: str, spelled_out: str
+) -> None:
+    expected = search_slugs(client, spelled_out)
+    assert expected, spelled_out
+    assert search_slugs(client, dropped) == expected
+    # Paged a few hits at a time, every page follows the same corrected form.
+    assert search_slugs(client, dropped, limit=3) == expected
+
+
+def test_the_refugee_council_is_found_without_umlauts(client: TestClient) -> None:
+    first = client.get("/search", params={"q": "Sachsischer Fluchtlingsrat"}).json()["items"][0]
+    assert first["slug"] == "saechsischer-fluechtlingsrat"
+
+
+def test_a_query_that_finds_something_as_typed_is_not_widened(client: TestClient) -> None:
+    # `beratung` finds plenty as it is: no umlaut form of it is searched as well.
+    as_typed = client.get("/search", params={"q": "beratung"}).json()["total"]
+    assert as_typed > 0
+    assert client.get("/search", params={"q": "Beratung"}).json()["total"] == as_typed
+
+
+def test_a_word_found_nowhere_stays_found_nowhere(client: TestClient) -> None:
+    body = client.get("/search", params={"q": "gorlitzzz quxabou"}).json()
+    assert body["total"] == 0 and body["items"] == []
