@@ -26,6 +26,7 @@ from app.relations.router import router as relations_router
 from app.response_cache import ResponseStore
 from app.revision import RevisionReader
 from app.search.router import router as search_router
+from app.vocabularies.catalogue import catalogue
 from app.vocabularies.router import router as vocabularies_router
 
 DESCRIPTION = """
@@ -79,6 +80,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    catalogue()  # reviewed data: a broken vocabulary file stops the start, not a request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

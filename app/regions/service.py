@@ -58,12 +58,12 @@ def region_filter_ids(session: Session, key: str, param: str = "region") -> list
     return memoised(
         session,
         ("region tree", key, param),
-        lambda: descendant_ids(session, get_region_param(session, key, param)),
+        lambda: descendant_ids(session, region_param_id(session, key, param)),
     )
 
 
-def descendant_ids(session: Session, region: Region) -> list[int]:
-    tree = select(col(Region.id)).where(col(Region.id) == region.id).cte("tree", recursive=True)
+def descendant_ids(session: Session, region_id: int) -> list[int]:
+    tree = select(col(Region.id)).where(col(Region.id) == region_id).cte("tree", recursive=True)
     # UNION, not UNION ALL: a cycle an operator's SQL made ends the walk instead of looping.
     tree = tree.union(
         select(col(Region.id)).where(col(Region.parent_id) == tree.c.id, live(Region))
@@ -135,7 +135,7 @@ def list_regions(
         query = query.where(col(Region.kind).in_(filters.kinds))
     if filters.parent:
         query = query.where(
-            col(Region.parent_id) == get_region_param(session, filters.parent, "parent").id
+            col(Region.parent_id) == region_param_id(session, filters.parent, "parent")
         )
     if filters.updated_since:
         query = query.where(col(Region.updated_at) >= as_utc(filters.updated_since))
@@ -148,15 +148,10 @@ def list_regions(
     return Window(region_summaries(session, regions, base), window.total, window.next_cursor)
 
 
-def get_region_param(session: Session, key: str, param: str) -> Region:
-    """The live region a filter parameter names by code, slug or name (app.regions.places):
-    an InvalidParameter if none, or if the name is several regions'."""
-    region = find_region(session, key)
-    if region is not None:
-        return region
-    found = session.get(Region, places.resolve(session, key, param).id)
-    assert found is not None  # resolved at this revision
-    return found
+def region_param_id(session: Session, key: str, param: str) -> int:
+    """The id of the live region a filter parameter names by code, slug or name
+    (app.regions.places): an InvalidParameter if none, or if the name is several regions'."""
+    return places.resolve(session, key, param).id
 
 
 def serving_ids(session: Session, key: str, param: str = "serves") -> list[int]:
@@ -164,9 +159,9 @@ def serving_ids(session: Session, key: str, param: str = "serves") -> list[int]:
     every region below it, and every region above it up to the Land."""
 
     def serving() -> list[int]:
-        region = get_region_param(session, key, param)
-        above = places.places(session).ancestor_ids(stored_id(region))
-        return sorted({*descendant_ids(session, region), *above})
+        region_id = region_param_id(session, key, param)
+        above = places.places(session).ancestor_ids(region_id)
+        return sorted({*descendant_ids(session, region_id), *above})
 
     return memoised(session, ("serving regions", key, param), serving)
 
@@ -178,7 +173,7 @@ def read_detail(session: Session, key: str, base: str) -> RegionDetail:
 
 def _count_in_tree(session: Session, region: Region) -> int:
     in_tree = select(col(OrganisationRegion.organisation_id)).where(
-        col(OrganisationRegion.region_id).in_(descendant_ids(session, region))
+        col(OrganisationRegion.region_id).in_(descendant_ids(session, stored_id(region)))
     )
     return session.execute(
         select(func.count())

@@ -58,9 +58,13 @@ def search(
     """
     wanted = set(types) or set(HitType)
     found = _Search(session, wanted)
-    if found.total(query) == 0:
-        query = next((v for v in umlaut_variants(query) if found.total(v) > 0), query)
-    return found.page(query, page, base)
+    total = found.total(query)
+    for variant in umlaut_variants(query) if total == 0 else []:
+        counted = found.total(variant)
+        if counted:
+            query, total = variant, counted
+            break
+    return found.page(query, total, page, base)
 
 
 class _Search:
@@ -96,8 +100,7 @@ class _Search:
 
         return memoised(self.session, self.key(query), count)
 
-    def page(self, query: SearchQuery, page: PageRequest, base: str) -> Window[Any]:
-        total = self.total(query)
+    def page(self, query: SearchQuery, total: int, page: PageRequest, base: str) -> Window[Any]:
         # Without a type filter, the total is every entry matching the query.
         matches = total if self.wanted == set(HitType) else None
 

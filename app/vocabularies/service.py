@@ -7,7 +7,6 @@ from app.languages import LANGUAGES, Language, direction
 from app.vocabularies.catalogue import Concept, Scheme, catalogue
 from app.vocabularies.schemas import (
     ConceptPublic,
-    ConceptRef,
     LabelPublic,
     MappedScheme,
     MappingPublic,
@@ -75,15 +74,6 @@ def concept(scheme_name: str, concept_id: str, base: str, lang: Language) -> Con
     if found is None:
         raise NotFound(f"concept of {scheme_name}", "id", concept_id)
     return concept_public(found, base, lang)
-
-
-def concept_ref(found: Concept, base: str, lang: Language) -> ConceptRef:
-    return ConceptRef(
-        id=found.id,
-        scheme=found.scheme,
-        label=found.labels[lang].text,
-        uri=concept_url(base, found.scheme, found.id),
-    )
 
 
 def concept_public(found: Concept, base: str, lang: Language) -> ConceptPublic:
