@@ -16,6 +16,7 @@ from app.db import make_engine
 from app.deps import refuse_nul_characters
 from app.editing import document_bodies
 from app.errors import document_problems, install_error_handlers
+from app.help.router import router as help_router
 from app.http_cache import HttpCache
 from app.keys.router import router as keys_router
 from app.networks.router import router as networks_router
@@ -57,6 +58,11 @@ TAGS = [
         "description": "Typed relations between organisations: member of, run by, funded by …",
     },
     {"name": "search", "description": "Full-text search across all of the above."},
+    {
+        "name": "help",
+        "description": "Who helps with what, here: what serves a place, near to far, "
+        "by what it offers, for whom and how.",
+    },
     {
         "name": "changes",
         "description": "The change feed: every create, update and delete, for mirrors.",
@@ -123,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         contacts_router,
         relations_router,
         search_router,
+        help_router,
         changes_router,
         vocabularies_router,
         keys_router,

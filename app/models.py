@@ -3,7 +3,13 @@
 from app.changes.models import Change
 from app.contacts.models import Contact
 from app.keys.models import ApiKey
-from app.organisations.models import Organisation, OrganisationRegion, OrganisationTopic, Relation
+from app.organisations.models import (
+    Organisation,
+    OrganisationConcept,
+    OrganisationRegion,
+    OrganisationTopic,
+    Relation,
+)
 from app.regions.models import Region
 from app.revision import DirectoryRevision
 from app.sources.models import SourceDocument
@@ -14,6 +20,7 @@ __all__ = [
     "Contact",
     "DirectoryRevision",
     "Organisation",
+    "OrganisationConcept",
     "OrganisationRegion",
     "OrganisationTopic",
     "Region",

@@ -29,6 +29,7 @@ DIRECTORY_TABLES = (
     "region",
     "organisation",
     "organisation_topic",
+    "organisation_concept",
     "organisation_region",
     "organisation_relation",
     "contact",

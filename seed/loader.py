@@ -31,7 +31,7 @@ from app.db import live, stored_id
 from app.organisations import service as organisation_service
 from app.organisations import writes as organisation_writes
 from app.organisations.models import Organisation, Relation
-from app.organisations.schemas import OrganisationCreate, RegionLinkInput
+from app.organisations.schemas import ConceptTagsInput, OrganisationCreate, RegionLinkInput
 from app.regions import service as region_service
 from app.regions import writes as region_writes
 from app.regions.schemas import RegionCreate
@@ -39,6 +39,7 @@ from app.relations import writes as relation_writes
 from app.relations.schemas import RelationInput
 from app.sources.models import SourceDocument
 from app.writes import Author, Origin, Write, write_transaction
+from app.yamlio import load_yaml
 from seed.schema import OrganisationEntry, SeedFile
 from seed.source_document import SOURCE_DIR
 
@@ -88,7 +89,7 @@ class Report:
 
 def read_seed_file(path: Path = DATA_FILE) -> SeedFile:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise SeedError(f"cannot read {path.name}: {exc}") from exc
     try:
@@ -253,6 +254,7 @@ class _Loader:
                 names_in_source=list(entry.names_in_source),
                 topics=list(entry.topics),
                 regions=[RegionLinkInput(region=r.region, role=r.role) for r in entry.regions],
+                concepts=ConceptTagsInput.model_validate(entry.concepts.model_dump()),
                 valid_as_of=self.seed.source.published_on,
             )
             origin = _origin(self.source, entry)

@@ -13,7 +13,13 @@ from pydantic import (
 )
 
 from app.contacts.models import ContactKind
-from app.organisations.models import Level, OrganisationKind, RegionRole, RelationType
+from app.organisations.models import (
+    ConceptBasis,
+    Level,
+    OrganisationKind,
+    RegionRole,
+    RelationType,
+)
 from app.regions.models import RegionKind
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)]
@@ -33,6 +39,30 @@ class Correction(Strict):
     field: Literal["name", "short_name", "legal_form", "description", "tasks", "value", "label"]
     original: Text
     note: Text
+
+
+class ConceptTagEntry(Strict):
+    """A vocabulary concept the source states (`evidence`: its words, verbatim) or that is
+    inferred (`note`: from what)."""
+
+    concept: Text
+    basis: ConceptBasis = ConceptBasis.stated
+    evidence: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def says_how_it_is_known(self) -> Self:
+        if self.basis is ConceptBasis.stated and self.evidence is None:
+            raise ValueError(f"{self.concept}: a stated concept quotes its evidence")
+        if self.basis is ConceptBasis.inferred and self.note is None:
+            raise ValueError(f"{self.concept}: an inferred concept says from what in `note`")
+        return self
+
+
+class ConceptsEntry(Strict):
+    offers: list[ConceptTagEntry] = []
+    target_groups: list[ConceptTagEntry] = []
+    access: list[ConceptTagEntry] = []
 
 
 class SourceEntry(Strict):
@@ -96,6 +126,7 @@ class OrganisationEntry(Provenanced):
     topics: list[Topic] = []
     target_groups: list[Text] = []
     regions: list[RegionLink] = []
+    concepts: ConceptsEntry = ConceptsEntry()
     contacts: list[ContactEntry] = []
     corrections: list[Correction] = []
 

@@ -21,6 +21,7 @@ WRITES: dict[str, str] = {
     "organisation": "UPDATE organisation SET name = name WHERE slug = 'bon-courage'",
     "organisation_topic": "DELETE FROM organisation_topic WHERE organisation_id = "
     "(SELECT MIN(organisation_id) FROM organisation_topic)",
+    "organisation_concept": "UPDATE organisation_concept SET note = note",
     "organisation_region": "DELETE FROM organisation_region WHERE organisation_id = "
     "(SELECT MIN(organisation_id) FROM organisation_region)",
     "organisation_relation": "UPDATE organisation_relation SET note = note",

@@ -200,22 +200,51 @@ _OF_ORGANISATION: Executable = (
 )
 
 
+_OF_ORGANISATIONS: Executable = (
+    select(
+        col(Contact.organisation_id),
+        col(Contact.id),
+        col(Contact.kind),
+        col(Contact.value),
+        col(Contact.label),
+        col(Contact.role),
+        col(Contact.region_id),
+        *_REGION_COLUMNS,
+    )
+    .outerjoin(contact_region, col(contact_region.id) == col(Contact.region_id))
+    .where(col(Contact.organisation_id).in_(bindparam("ids", expanding=True)), live(Contact))
+    .order_by(col(Contact.id))
+)
+
+
 def contacts_of_organisation(
     session: Session, organisation_id: int, base: str
 ) -> list[ContactSummary]:
     rows = connection_of(session).execute(_OF_ORGANISATION, {"id": organisation_id})
-    return [
-        ContactSummary(
-            id=row.id,
-            kind=row.kind,
-            value=row.value,
-            label=row.label,
-            role=row.role,
-            region=_region(row, base),
-            url=contact_url(base, row.id),
-        )
-        for row in rows
-    ]
+    return [_summary(row, base) for row in rows]
+
+
+def contacts_of_organisations(
+    session: Session, ids: Sequence[int], base: str
+) -> dict[int, list[tuple[int | None, ContactSummary]]]:
+    """Each organisation's contacts with the id of the place each is for (None: everywhere),
+    in one statement however many organisations."""
+    found: dict[int, list[tuple[int | None, ContactSummary]]] = {id_: [] for id_ in ids}
+    for row in connection_of(session).execute(_OF_ORGANISATIONS, {"ids": list(ids)}):
+        found[row.organisation_id].append((row.region_id, _summary(row, base)))
+    return found
+
+
+def _summary(row: Row[Any], base: str) -> ContactSummary:
+    return ContactSummary(
+        id=row.id,
+        kind=row.kind,
+        value=row.value,
+        label=row.label,
+        role=row.role,
+        region=_region(row, base),
+        url=contact_url(base, row.id),
+    )
 
 
 contact_organisation = aliased(Organisation, name="contact_organisation")

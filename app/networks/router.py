@@ -10,16 +10,19 @@ from app.errors import PROBLEM_RESPONSES
 from app.organisations import service
 from app.organisations.models import NETWORK_KINDS
 from app.organisations.router import (
+    AccessFilter,
     ContactFilter,
     FacetsDep,
     IncludeDeleted,
     LevelFilter,
     NetworkFilter,
+    OfferFilter,
     QueryText,
     RegionFilter,
     RelatedFilter,
     ServesFilter,
     SortParam,
+    TargetGroupFilter,
     TopicFilter,
     UpdatedSince,
     VerifiedBefore,
@@ -56,6 +59,9 @@ async def list_networks(
     region: RegionFilter = [],  # noqa: B006
     serves: ServesFilter = [],  # noqa: B006
     topic: TopicFilter = [],  # noqa: B006
+    offer: OfferFilter = [],  # noqa: B006
+    target_group: TargetGroupFilter = [],  # noqa: B006
+    access: AccessFilter = [],  # noqa: B006
     network: NetworkFilter = [],  # noqa: B006
     related_to: RelatedFilter = [],  # noqa: B006
     has_contact: ContactFilter = [],  # noqa: B006
@@ -71,6 +77,9 @@ async def list_networks(
         regions=region,
         serves=serves,
         topics=topic,
+        offers=offer,
+        target_groups=target_group,
+        access=access,
         networks=network,
         related_to=related_to,
         has_contact=has_contact,

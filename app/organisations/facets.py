@@ -1,19 +1,29 @@
 """Facet counts: how many organisations of the current filter fall under each value."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import CTE, Select, String, distinct, func, literal, select, union_all
 from sqlalchemy.sql.functions import coalesce
 from sqlmodel import Session, col
 
-from app.organisations.models import Organisation, OrganisationRegion, OrganisationTopic
+from app.languages import DEFAULT
+from app.organisations.models import (
+    Organisation,
+    OrganisationConcept,
+    OrganisationRegion,
+    OrganisationTopic,
+)
 from app.pagination import FacetValue
 from app.regions.models import Region
+from app.vocabularies.catalogue import catalogue
 
-FACETS = ("kind", "level", "region", "topic")
+FACETS = ("kind", "level", "region", "topic", "offer", "target_group", "access")
+# The concept scheme each concept facet counts (app.vocabularies).
+CONCEPT_FACETS = {"offer": "offers", "target_group": "target-groups", "access": "access"}
 _TOTAL = "*"  # the row counting every match, next to the facets' rows
 
 
@@ -43,7 +53,14 @@ def facet_counts(
         .order_by(None)
         .cte("matched")
     )
-    builders = {"kind": _by_kind, "level": _by_level, "topic": _by_topic, "region": _by_region}
+    builders: dict[str, Callable[[CTE], Select[Any]]] = {
+        "kind": _by_kind,
+        "level": _by_level,
+        "topic": _by_topic,
+        "region": _by_region,
+    }
+    for facet, scheme in CONCEPT_FACETS.items():
+        builders[facet] = partial(_by_concept, facet, scheme)
     statement = union_all(
         _row(_TOTAL, _no_label(), _no_label(), func.count()).select_from(matched),
         *(builders[name](matched) for name in names),
@@ -54,6 +71,8 @@ def facet_counts(
         if facet == _TOTAL:
             total = count
         else:
+            if facet in CONCEPT_FACETS:
+                label = _concept_label(CONCEPT_FACETS[facet], value)
             counted[facet].append(FacetValue(value=value, label=label, count=count))
     return FacetCounts(total, {name: _sorted(counted[name]) for name in names})
 
@@ -88,6 +107,23 @@ def _by_topic(matched: CTE) -> Select[Any]:
         .where(col(OrganisationTopic.organisation_id).in_(select(matched.c.id)))
         .group_by(topic)
     )
+
+
+def _by_concept(facet: str, scheme: str, matched: CTE) -> Select[Any]:
+    concept = col(OrganisationConcept.concept)
+    return (
+        _row(facet, concept, _no_label(), func.count())
+        .where(
+            col(OrganisationConcept.scheme) == scheme,
+            col(OrganisationConcept.organisation_id).in_(select(matched.c.id)),
+        )
+        .group_by(concept)
+    )
+
+
+def _concept_label(scheme: str, concept: str) -> str | None:
+    found = catalogue().concept(scheme, concept)
+    return None if found is None else found.labels[DEFAULT].text
 
 
 def _by_region(matched: CTE) -> Select[Any]:

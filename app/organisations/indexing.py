@@ -13,7 +13,10 @@ def organisation_search_text(
     tasks: Iterable[str],
     topics: Iterable[str],
     target_groups: Iterable[str],
+    concept_labels: Iterable[str] = (),
 ) -> str:
+    """Everything an organisation is found by, folded: its own text, and the labels of its
+    vocabulary concepts in every language (app.organisations.concepts.concept_labels)."""
     parts = [
         name,
         short_name or "",
@@ -22,6 +25,7 @@ def organisation_search_text(
         *tasks,
         *topics,
         *target_groups,
+        *concept_labels,
     ]
     return fold(" \n".join(p for p in parts if p))
 

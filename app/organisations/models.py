@@ -117,6 +117,40 @@ class OrganisationTopic(SQLModel, table=True):
     label: str = Field(max_length=80)
 
 
+class ConceptBasis(StrEnum):
+    """How a concept tag is known: `stated` by the evidence quoted, or `inferred` (the note
+    says from what, e.g. the organisation's name)."""
+
+    stated = "stated"
+    inferred = "inferred"
+
+
+class OrganisationConcept(SQLModel, table=True):
+    """A concept of a published scheme (app.vocabularies) that applies to an organisation:
+    what it offers, for whom, how."""
+
+    __tablename__ = "organisation_concept"
+    # The organisations tagged with a concept, from the index alone (`offer=`, `/help`).
+    __table_args__ = (
+        Index(
+            "ix_organisation_concept_scheme_concept_organisation_id",
+            "scheme",
+            "concept",
+            "organisation_id",
+        ),
+    )
+
+    organisation_id: int = Field(
+        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
+    )
+    scheme: str = Field(max_length=40, primary_key=True)
+    concept: str = Field(max_length=60, primary_key=True)
+    basis: str = Field(default=ConceptBasis.stated, max_length=20)
+    # Verbatim from the source (or whatever an editor cites) that says the concept applies.
+    evidence: str | None = Field(default=None, max_length=1000)
+    note: str | None = Field(default=None, max_length=1000)
+
+
 class OrganisationRegion(SQLModel, table=True):
     __tablename__ = "organisation_region"
     # The organisations of a set of regions, from the index alone (the `region` filter).

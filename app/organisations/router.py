@@ -73,6 +73,29 @@ TopicFilter = Annotated[
         examples=["rechtsberatung"],
     ),
 ]
+OfferFilter = Annotated[
+    FilterValues,
+    Query(
+        description="Id of a concept of `/vocabularies/offers`: what the data states it "
+        f"offers. {REPEATABLE}",
+        examples=["legal-advice"],
+    ),
+]
+TargetGroupFilter = Annotated[
+    FilterValues,
+    Query(
+        description="Id of a concept of `/vocabularies/target-groups`: whom the data states "
+        f"it is for. {REPEATABLE}",
+        examples=["asylum-seekers"],
+    ),
+]
+AccessFilter = Annotated[
+    FilterValues,
+    Query(
+        description=f"Id of a concept of `/vocabularies/access`: how it is reached. {REPEATABLE}",
+        examples=["outreach"],
+    ),
+]
 NetworkFilter = Annotated[
     FilterValues,
     Query(
@@ -146,6 +169,9 @@ async def list_organisations(
     region: RegionFilter = [],  # noqa: B006
     serves: ServesFilter = [],  # noqa: B006
     topic: TopicFilter = [],  # noqa: B006
+    offer: OfferFilter = [],  # noqa: B006
+    target_group: TargetGroupFilter = [],  # noqa: B006
+    access: AccessFilter = [],  # noqa: B006
     network: NetworkFilter = [],  # noqa: B006
     related_to: RelatedFilter = [],  # noqa: B006
     has_contact: ContactFilter = [],  # noqa: B006
@@ -161,6 +187,9 @@ async def list_organisations(
         regions=region,
         serves=serves,
         topics=topic,
+        offers=offer,
+        target_groups=target_group,
+        access=access,
         networks=network,
         related_to=related_to,
         has_contact=has_contact,

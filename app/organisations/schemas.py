@@ -6,7 +6,7 @@ from pydantic import Field, StringConstraints
 
 from app.contacts.schemas import ContactSummary
 from app.inputs import Input, Key, Slug
-from app.organisations.models import Level, OrganisationKind, RegionRole
+from app.organisations.models import ConceptBasis, Level, OrganisationKind, RegionRole
 from app.refs import OrganisationRef, RegionRef
 from app.sources.schemas import Provenance
 
@@ -16,6 +16,41 @@ class RegionLinkPublic(RegionRef):
     role: Annotated[
         str, Field(examples=["area"], description="`area` served, or `seat` of an office.")
     ]
+
+
+@dataclass(kw_only=True, slots=True)
+class ConceptTag:
+    id: Annotated[str, Field(examples=["legal-advice"])]
+    label: Annotated[
+        str,
+        Field(examples=["Rechtsberatung"], description="In the language of the response."),
+    ]
+    url: Annotated[str, Field(examples=["/vocabularies/offers/legal-advice"])]
+    basis: Annotated[
+        str,
+        Field(
+            examples=["stated"],
+            description="`stated`: the evidence says so; `inferred`: the note says from what.",
+        ),
+    ]
+    evidence: Annotated[
+        str | None,
+        Field(
+            examples=["Rechtsberatung für Geflüchtete"],
+            description="The words of the source (see provenance) that state it, verbatim.",
+        ),
+    ]
+    note: Annotated[str | None, Field(examples=[None])]
+
+
+@dataclass(kw_only=True, slots=True)
+class ConceptTags:
+    """Concepts of the shared vocabularies (`/vocabularies`) that the data states apply.
+    What it does not state is unknown, not excluded."""
+
+    offers: list[ConceptTag]
+    target_groups: list[ConceptTag]
+    access: list[ConceptTag]
 
 
 @dataclass(kw_only=True, slots=True)
@@ -35,6 +70,7 @@ class OrganisationSummary:
         ),
     ]
     regions: list[RegionLinkPublic]
+    concepts: ConceptTags
     url: Annotated[
         str,
         Field(description="`/networks/{slug}` for network kinds, else `/organisations/{slug}`."),
@@ -116,6 +152,33 @@ ListItem = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 TopicLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
 
+class ConceptTagInput(Input):
+    concept: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
+    ] = Field(examples=["legal-advice"], description="The id of a concept of the scheme.")
+    basis: ConceptBasis = ConceptBasis.stated
+    evidence: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+        | None
+    ) = Field(default=None, description="Words of the source that state it, verbatim.")
+    note: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+        | None
+    ) = None
+
+
+class ConceptTagsInput(Input):
+    offers: Annotated[list[ConceptTagInput], Field(max_length=50)] = Field(
+        default=[], description="Concepts of `/vocabularies/offers`."
+    )
+    target_groups: Annotated[list[ConceptTagInput], Field(max_length=50)] = Field(
+        default=[], description="Concepts of `/vocabularies/target-groups`."
+    )
+    access: Annotated[list[ConceptTagInput], Field(max_length=50)] = Field(
+        default=[], description="Concepts of `/vocabularies/access`."
+    )
+
+
 class RegionLinkInput(Input):
     region: Key = Field(examples=["14626"], description="Code or slug of the region.")
     role: RegionRole = RegionRole.area
@@ -138,6 +201,7 @@ class OrganisationUpdate(Input):
         default=[], examples=[["rechtsberatung", "asylverfahren"]]
     )
     regions: Annotated[list[RegionLinkInput], Field(max_length=50)] = Field(default=[])
+    concepts: ConceptTagsInput = Field(default_factory=ConceptTagsInput)
     valid_as_of: date | None = Field(
         default=None, description="The day the facts were known to be true; default: today."
     )

@@ -17,8 +17,8 @@ from app.db import as_utc, connection_of, live, not_verified_since, stored_id
 from app.errors import Gone, InvalidParameter, NotFound
 from app.folding import fold
 from app.memo import filter_key, memoised, remembered
+from app.organisations import concepts, graph
 from app.organisations import facets as facet_service
-from app.organisations import graph
 from app.organisations.models import (
     INVERSE_RELATION,
     NETWORK_KINDS,
@@ -100,6 +100,9 @@ class OrganisationFilters:
     regions: Sequence[str] = ()
     serves: Sequence[str] = ()
     topics: Sequence[str] = ()
+    offers: Sequence[str] = ()
+    target_groups: Sequence[str] = ()
+    access: Sequence[str] = ()
     networks: Sequence[str] = ()
     related_to: Sequence[str] = ()
     has_contact: Sequence[str] = ()
@@ -145,6 +148,14 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
             col(OrganisationTopic.topic).in_([fold(t) for t in filters.topics])
         )
         query = query.where(col(Organisation.id).in_(with_topic))
+    for scheme, values, param in (
+        ("offers", filters.offers, "offer"),
+        ("target-groups", filters.target_groups, "target_group"),
+        ("access", filters.access, "access"),
+    ):
+        if values:
+            wanted = concepts.concept_ids(scheme, values, param)
+            query = query.where(col(Organisation.id).in_(concepts.tagged_with(scheme, wanted)))
     if filters.networks:
         network_ids = [
             graph.organisation_id(session, slug, "network", network=True)
@@ -388,6 +399,7 @@ def _built_summaries(
     ids = list(by_id)
     topics = topics_of(session, ids)
     regions = region_links_of(session, ids, base)
+    tags = concepts.concepts_of(session, ids, base)
     return {
         id_: OrganisationSummary(
             id=id_,
@@ -399,6 +411,7 @@ def _built_summaries(
             level=o.level,
             topics=topics[id_],
             regions=regions[id_],
+            concepts=tags[id_],
             url=organisation_url(base, o.slug, o.kind),
             version=o.version,
             updated_at=o.updated_at,

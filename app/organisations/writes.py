@@ -15,7 +15,7 @@ from app.contacts.models import Contact
 from app.db import live, stored_id, utc_now
 from app.errors import Conflict, InvalidBody
 from app.folding import fold, slugify
-from app.organisations import service
+from app.organisations import concepts, service
 from app.organisations.indexing import organisation_search_text
 from app.organisations.models import (
     INVERSE_RELATION,
@@ -50,12 +50,20 @@ def derived_fields(
     tasks: Iterable[str],
     topics: Iterable[str],
     target_groups: Iterable[str],
+    concept_labels: Iterable[str] = (),
 ) -> dict[str, str]:
     """The columns computed from an organisation's text: its sort key and search text."""
     return {
         "name_key": fold(name),
         "search_text": organisation_search_text(
-            name, short_name, names_in_source, description, tasks, topics, target_groups
+            name,
+            short_name,
+            names_in_source,
+            description,
+            tasks,
+            topics,
+            target_groups,
+            concept_labels,
         ),
     }
 
@@ -162,6 +170,7 @@ def create_organisation(
         lambda: organisation_snapshot(session, organisation),
     )
     _set_topics(session, organisation, data.topics)
+    concepts.set_concepts(session, organisation, data.concepts)
     _set_regions(write, organisation, data)
     return organisation
 
@@ -183,6 +192,7 @@ def update_organisation(
     watch_organisation(write, organisation, dependants=shown_elsewhere)
     assign(organisation, values)
     _set_topics(session, organisation, data.topics)
+    concepts.set_concepts(session, organisation, data.concepts)
     _set_regions(write, organisation, data)
     return organisation
 
@@ -267,6 +277,7 @@ def editable_state(session: Session, organisation: Organisation) -> dict[str, An
         "target_groups": list(organisation.target_groups),
         "names_in_source": list(organisation.names_in_source),
         "topics": topics,
+        "concepts": concepts.editable_concepts(session, stored_id(organisation)),
         "regions": [
             {"region": region.code or region.slug, "role": link.role} for link, region in links
         ],
@@ -308,6 +319,7 @@ def _columns(data: OrganisationUpdate, origin: Origin) -> dict[str, Any]:
             data.tasks,
             data.topics,
             data.target_groups,
+            concepts.concept_labels(data.concepts),
         ),
     }
 

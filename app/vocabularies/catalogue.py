@@ -7,17 +7,20 @@ are tagged with it, and its URI is built from it.
 """
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.languages import LANGUAGES, Language
+from app.yamlio import load_yaml
 
 DATA = Path(__file__).parent / "data"
 SCHEMES = ("offers", "target-groups", "access")
+# The member of an organisation's `concepts` that holds each scheme's tags, and back.
+SCHEME_OF_FIELD = {"offers": "offers", "target_groups": "target-groups", "access": "access"}
+FIELD_OF_SCHEME = {scheme: field for field, scheme in SCHEME_OF_FIELD.items()}
 MAPPED = "open-eligibility"
 
 ConceptId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
@@ -45,6 +48,8 @@ class ConceptEntry(_Strict):
     id: ConceptId
     labels: dict[Language, Text | ReviewedLabel]
     definition: dict[Literal["de", "en"], Text]
+    # Further words people use for it (SKOS altLabel): searched, never shown as the label.
+    alt_labels: dict[Language, list[Text]] = {}
     open_eligibility: list[MappingEntry] = []
 
     @model_validator(mode="after")
@@ -109,6 +114,7 @@ class Concept:
     labels: dict[Language, Label]
     definition: dict[Literal["de", "en"], str]
     mappings: tuple[Mapping, ...]
+    alt_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,10 +134,19 @@ class Catalogue:
         found = self.schemes.get(scheme)
         return None if found is None else found.concepts.get(concept)
 
+    @cached_property
+    def order(self) -> dict[tuple[str, str], int]:
+        """Each (scheme, concept)'s place in the files: the order tags are shown in."""
+        return {
+            (s.id, c): place
+            for place, (s, c) in enumerate(
+                (s, c) for s in self.schemes.values() for c in s.concepts
+            )
+        }
+
 
 def _read(name: str) -> object:
-    with (DATA / f"{name}.yaml").open(encoding="utf-8") as file:
-        return yaml.safe_load(file)
+    return load_yaml((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
 @cache
@@ -165,6 +180,7 @@ def catalogue() -> Catalogue:
                 },
                 definition=dict(c.definition),
                 mappings=tuple(Mapping(terms[m.id], m.match) for m in c.open_eligibility),
+                alt_labels=tuple(text for texts in c.alt_labels.values() for text in texts),
             )
         schemes[name] = Scheme(name, dict(entry.title), dict(entry.definition), concepts)
     return Catalogue(schemes, taxonomy)

@@ -30,6 +30,7 @@ SAMPLES: dict[str, list[str]] = {
         "/organisations?limit=200",
         "/organisations?facets=kind,level,region,topic&limit=5",
         "/organisations?q=beratung",
+        "/organisations?offer=legal-advice&facets=offer,target_group,access",
     ],
     "/organisations/{slug}": ["/organisations/bon-courage", "/organisations/iq-netzwerk-sachsen"],
     "/organisations/{slug}/history": ["/organisations/bon-courage/history"],
@@ -46,6 +47,7 @@ SAMPLES: dict[str, list[str]] = {
     "/relations/{relation_id}/history": ["/relations/1/history"],
     "/search": ["/search?q=beratung&limit=200", "/search?q=leipzig&type=region"],
     "/changes": ["/changes?limit=200"],
+    "/help": ["/help?place=freital", "/help?place=14713&offer=legal-advice&lang=ar"],
     "/vocabularies": ["/vocabularies", "/vocabularies?lang=fa"],
     "/vocabularies/{scheme}": ["/vocabularies/offers", "/vocabularies/target-groups?lang=ar"],
     "/vocabularies/{scheme}/{concept}": ["/vocabularies/offers/legal-advice?lang=uk"],
@@ -60,6 +62,7 @@ LISTS = [
     "/organisations?facets=kind,level,region,topic",
     "/organisations?q=beratung",
     "/organisations?region=14",
+    "/organisations?facets=offer,target_group,access&target_group=refugees",
     "/networks",
     "/networks?facets=kind,region",
     "/regions",
@@ -79,6 +82,7 @@ DETAILS = [
     ("/regions/14626", "/regions/14"),
     ("/contacts/1", "/contacts/2"),
     ("/relations/1", "/relations/2"),
+    ("/help?place=14&per_group=100", "/help?place=freital&offer=language-courses"),
 ]
 
 

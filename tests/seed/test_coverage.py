@@ -10,6 +10,7 @@ from functools import cache
 
 import pytest
 
+from app.vocabularies.catalogue import SCHEME_OF_FIELD, catalogue
 from seed import source_document
 from seed.loader import read_seed_file
 from seed.schema import OrganisationEntry, SeedFile
@@ -126,3 +127,40 @@ def test_slides_cited_exist() -> None:
     cited = [o.slide for o in organisations()] + [r.slide for r in seed_file().relations]
     cited += [c.slide for o in organisations() for c in o.contacts]
     assert all(1 <= s <= count for s in cited)
+
+
+TAGGED = [o for o in organisations() if any(getattr(o.concepts, f) for f in SCHEME_OF_FIELD)]
+
+
+@pytest.mark.parametrize("organisation", TAGGED, ids=_ids(TAGGED))
+def test_every_concept_quotes_the_source_on_the_slide_it_cites(
+    organisation: OrganisationEntry,
+) -> None:
+    slide = slides()[organisation.slide - 1]
+    for field, scheme in SCHEME_OF_FIELD.items():
+        for tag in getattr(organisation.concepts, field):
+            assert catalogue().concept(scheme, tag.concept), f"{tag.concept} not in {scheme}"
+            assert tag.evidence is not None
+            evidence = source_document.normalise(tag.evidence)
+            assert evidence in slide, (
+                f"{organisation.slug}: {tag.evidence!r} is not on slide {organisation.slide}"
+            )
+
+
+def test_what_the_source_says_is_tagged_and_nothing_more() -> None:
+    """Hand-checked against the slides: who offers legal advice, victim support and the
+    recognition of qualifications, and that a body the source says little of has no tags."""
+    tagged = {
+        (o.slug, field, tag.concept): tag.basis.value
+        for o in organisations()
+        for field in SCHEME_OF_FIELD
+        for tag in getattr(o.concepts, field)
+    }
+    legal = {slug for slug, field, concept in tagged if concept == "legal-advice"}
+    assert legal == {"refugee-law-clinic-leipzig", "komenco"}
+    assert {slug for slug, _, concept in tagged if concept == "victim-support"} == {
+        "opferberatung-raa-sachsen"
+    }
+    assert tagged["ibas", "offers", "recognition-of-qualifications"] == "inferred"
+    assert tagged["iq-netzwerk-sachsen", "offers", "recognition-of-qualifications"] == "stated"
+    assert not any(slug == "haertefallkommission" for slug, _, _ in tagged)

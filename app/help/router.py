@@ -1,0 +1,60 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.deps import REPEATABLE, BaseUrlDep, FilterValues
+from app.errors import PROBLEM_RESPONSES
+from app.help import service
+from app.help.schemas import HelpAnswer
+from app.languages import LanguageDep, language_headers
+from app.reading import JsonResponse, ReaderDep
+
+router = APIRouter(prefix="/help", tags=["help"])
+
+
+@router.get(
+    "",
+    summary="Who helps with what, here",
+    description="The organisations that serve a place, grouped near to far: the place "
+    "itself and what lies in it, then its Kreis, then the whole Land (whatever works for "
+    "the Land serves every place in it). With `offer`, `target_group` or `access`, only "
+    "those the data states carry one of the concepts asked for (the schemes combine with "
+    "AND), each with the evidence, why it serves the place, and its contacts for the "
+    "place first. A name several regions carry is a 422 listing them to choose from.",
+    response_model=HelpAnswer,
+    responses=PROBLEM_RESPONSES,
+)
+async def get_help(
+    reader: ReaderDep,
+    base: BaseUrlDep,
+    lang: LanguageDep,
+    place: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=120,
+            description="Region code, slug or name in any spelling (`Görlitz`, `goerlitz`, "
+            "`gorlitz`, `Kreis Görlitz`, `14626`).",
+            examples=["freital"],
+        ),
+    ],
+    offer: Annotated[
+        FilterValues,
+        Query(description=f"Id of a concept of `/vocabularies/offers`. {REPEATABLE}"),
+    ] = [],  # noqa: B006 - FastAPI copies defaults
+    target_group: Annotated[
+        FilterValues,
+        Query(description=f"Id of a concept of `/vocabularies/target-groups`. {REPEATABLE}"),
+    ] = [],  # noqa: B006
+    access: Annotated[
+        FilterValues,
+        Query(description=f"Id of a concept of `/vocabularies/access`. {REPEATABLE}"),
+    ] = [],  # noqa: B006
+    per_group: Annotated[
+        int,
+        Query(ge=1, le=service.MAX_PER_GROUP, description="Organisations shown per group."),
+    ] = 20,
+) -> JsonResponse:
+    question = service.Question(place, offer, target_group, access)
+    found = await reader.run(service.answer, question, per_group, base, lang)
+    return JsonResponse(found, headers=language_headers(lang))
