@@ -68,7 +68,18 @@ class FacetValue:
     count: Annotated[int, Field(examples=[7])]
 
 
-class FacetedPage(Page[T], Generic[T]):
+class SearchPage(Page[T], Generic[T]):
+    """The envelope of a list searched with `q`."""
+
+    did_you_mean: str | None = Field(
+        default=None,
+        examples=["opferberatung"],
+        description="Set when `q` as typed found nothing: the corrected form the items were "
+        "found by (umlauts put back, an inflection or one typo corrected).",
+    )
+
+
+class FacetedPage(SearchPage[T], Generic[T]):
     facets: dict[str, list[FacetValue]] | None = Field(
         default=None,
         description="With `facets=…`: counts per value of each facet for the current filter.",
@@ -344,8 +355,14 @@ def _ordered(query: Select[Any], sort: SortKey) -> Select[Any]:
 
 
 @dataclass
+class SearchWindow(Window[T]):
+    did_you_mean: str | None = None
+
+
+@dataclass
 class FacetedWindow(Window[T]):
     facets: dict[str, list[FacetValue]] | None = None
+    did_you_mean: str | None = None
 
 
 def public_url(request: Request) -> URL:
@@ -401,6 +418,8 @@ def paged(
         "limit": page.limit,
         "links": links,
     }
+    if isinstance(window, SearchWindow | FacetedWindow):
+        envelope["did_you_mean"] = window.did_you_mean
     if isinstance(window, FacetedWindow):
         envelope["facets"] = window.facets
     return JsonResponse(envelope, headers={"Link": link_header(links)})

@@ -40,19 +40,33 @@ async def get_help(
     ],
     offer: Annotated[
         FilterValues,
-        Query(description=f"Id of a concept of `/vocabularies/offers`. {REPEATABLE}"),
+        Query(
+            description=f"Id of a concept of `/vocabularies/offers`. {REPEATABLE}",
+            examples=["legal-advice"],
+        ),
     ] = [],  # noqa: B006 - FastAPI copies defaults
     target_group: Annotated[
         FilterValues,
-        Query(description=f"Id of a concept of `/vocabularies/target-groups`. {REPEATABLE}"),
+        Query(
+            description=f"Id of a concept of `/vocabularies/target-groups`. {REPEATABLE}",
+            examples=["asylum-seekers"],
+        ),
     ] = [],  # noqa: B006
     access: Annotated[
         FilterValues,
-        Query(description=f"Id of a concept of `/vocabularies/access`. {REPEATABLE}"),
+        Query(
+            description=f"Id of a concept of `/vocabularies/access`. {REPEATABLE}",
+            examples=["outreach"],
+        ),
     ] = [],  # noqa: B006
     per_group: Annotated[
         int,
-        Query(ge=1, le=service.MAX_PER_GROUP, description="Organisations shown per group."),
+        Query(
+            ge=1,
+            le=service.MAX_PER_GROUP,
+            description="Organisations shown per group.",
+            examples=[20],
+        ),
     ] = 20,
 ) -> JsonResponse:
     question = service.Question(place, offer, target_group, access)

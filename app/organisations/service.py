@@ -5,9 +5,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Executable, Row, Select, bindparam, select
+from sqlalchemy import ColumnElement, Executable, Row, Select, bindparam, func, select
 from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col
 
@@ -42,7 +43,8 @@ from app.reading import extended, json_fragment
 from app.refs import OrganisationRef, organisation_url, region_url, relation_url
 from app.regions import service as region_service
 from app.regions.models import Region
-from app.search.index import Doc, relevance_order, restrict
+from app.search.forgiving import forgiving
+from app.search.index import Doc, all_matches, relevance_order, restrict
 from app.search.query import SearchQuery, parse_query
 from app.sources import service as source_service
 from app.sources.schemas import SourcePublic
@@ -119,15 +121,18 @@ class Selection:
     query: Select[Any]
     search: SearchQuery | None = None
     score: ColumnElement[float] | None = None
+    did_you_mean: str | None = None
 
 
 def select_organisations(session: Session, filters: OrganisationFilters) -> Selection:
     query = select(Organisation)
     if not filters.include_deleted:
         query = query.where(live(Organisation))
-    search = score = None
+    search = score = did_you_mean = None
     if filters.q:
-        search = parse_query(filters.q)
+        # Text that finds no organisation as typed is tried as people mistype it.
+        forgiven = forgiving(session, parse_query(filters.q), partial(_text_matches, session))
+        search, did_you_mean = forgiven.query, forgiven.did_you_mean
         query, score = restrict(session, query, search, Doc.organisation)
     if filters.networks_only:
         query = query.where(col(Organisation.kind).in_(NETWORK_KINDS))
@@ -176,7 +181,17 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
         query = query.where(col(Organisation.updated_at) >= as_utc(filters.updated_since))
     if filters.verified_before:
         query = query.where(not_verified_since(Organisation, filters.verified_before))
-    return Selection(query, search, score)
+    return Selection(query, search, score, did_you_mean)
+
+
+def _text_matches(session: Session, search: SearchQuery) -> int:
+    """How many organisations the text alone finds, whatever the other filters."""
+
+    def count() -> int:
+        found = all_matches(session, search, {Doc.organisation})
+        return int(session.execute(select(func.count()).select_from(found)).scalar_one())
+
+    return memoised(session, ("organisation text", search.words, search.prefix), count)
 
 
 def _linked_to(region_ids: set[int]) -> Select[Any]:
@@ -243,6 +258,7 @@ def list_organisations(
         window.total,
         window.next_cursor,
         counted.facets if counted else None,
+        selection.did_you_mean,
     )
 
 
@@ -257,7 +273,9 @@ def list_networks(
     window = list_organisations(session, filters, sort, page, base, facets)
     members = members_of(session, [s.id for s in window.rows], base)
     items = [extended(NetworkSummary, s, members=members[s.id]) for s in window.rows]
-    return FacetedWindow(items, window.total, window.next_cursor, window.facets)
+    return FacetedWindow(
+        items, window.total, window.next_cursor, window.facets, window.did_you_mean
+    )
 
 
 def find_organisation(session: Session, slug: str) -> Organisation | None:

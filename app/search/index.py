@@ -65,6 +65,7 @@ from functools import reduce
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Connection,
     Double,
@@ -88,7 +89,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.contacts.models import Contact
 from app.db import connection_of
@@ -213,6 +214,49 @@ def all_matches(
             ).where(literal(False))
         )
     return union_all(*parts).subquery("hits")
+
+
+def known_terms(session: Session, words: Sequence[str], prefix: bool) -> set[str]:
+    """Which of `words` (folded, letters only) the index holds as a word of a live record;
+    with `prefix`, which start one. One statement: SQLite reads the FTS5 vocabulary
+    (`search_terms`, migration 5d2c8e1f4a90), PostgreSQL probes the GIN indexes with
+    each word's `simple` lexeme."""
+    if not words:
+        return set()
+    if _dialect(session) == "sqlite":
+        terms = table("search_terms", column("term", Text))
+        if prefix:
+            (word,) = words
+            found = (
+                select(terms.c.term)
+                .where(terms.c.term >= word, terms.c.term < word + "\uffff")
+                .limit(1)
+            )
+            return {word} if session.execute(found).first() else set()
+        found = select(terms.c.term).where(terms.c.term.in_(list(words)))
+        return set(session.execute(found).scalars())
+    candidates = (
+        func.unnest(cast(bindparam("words", list(words)), ARRAY(Text)))
+        .table_valued("word")
+        .render_derived(name="candidates")
+    )
+    quoted = func.quote_literal(candidates.c.word)
+    lexeme = func.to_tsquery(_config("simple"), quoted + ":*" if prefix else quoted)
+    # The vectors hold `german` stems too (`bautz` for Bautzen): the folded text itself
+    # must hold the word, as FTS5's vocabulary does on SQLite.
+    pattern = func.concat("\\m", candidates.c.word, "" if prefix else "\\M")
+    probes = [
+        select(literal(1))
+        .where(vector.op("@@")(lexeme), text_column.op("~")(pattern), model.deleted_at.is_(None))
+        .exists()
+        for (model, vector), text_column in zip(
+            _SOURCES.values(),
+            (col(Organisation.search_text), col(Region.name_key), col(Contact.value_key)),
+            strict=True,
+        )
+    ]
+    found = select(candidates.c.word).where(or_(*probes))
+    return set(session.execute(found).scalars())
 
 
 def relevance_order(

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.deps import BaseUrlDep
 from app.errors import PROBLEM_RESPONSES
-from app.pagination import Page, PageDep, paged
+from app.pagination import PageDep, SearchPage, paged
 from app.reading import ReaderDep
 from app.search import service
 from app.search.query import MAX_QUERY_LENGTH
@@ -31,7 +31,7 @@ SearchText = Annotated[
     description="Organisations, networks, regions and contacts whose names or texts hold "
     "every word of `q`, best match first (ties by type, then id), each with a highlighted "
     "snippet. Cursor-paginated like every list.",
-    response_model=Page[SearchHit],
+    response_model=SearchPage[SearchHit],
     responses=PROBLEM_RESPONSES,
 )
 async def search_directory(

@@ -11,10 +11,11 @@ from app.db import connection_of
 from app.memo import memoised, remembered
 from app.organisations import service as organisation_service
 from app.organisations.models import NETWORK_KINDS, Organisation
-from app.pagination import PageRequest, SortKey, Window
+from app.pagination import PageRequest, SearchWindow, SortKey, Window
 from app.reading import json_fragment
 from app.refs import contact_url, organisation_url, region_url
 from app.regions.models import Region
+from app.search.forgiving import forgiving
 from app.search.index import (
     DOC_BITS,
     DOC_MASK,
@@ -24,7 +25,7 @@ from app.search.index import (
     ranked_window,
     relevance_order,
 )
-from app.search.query import SearchQuery, parse_query, umlaut_variants
+from app.search.query import SearchQuery, parse_query
 from app.search.schemas import HitType, SearchHit
 from app.search.snippets import snippet
 
@@ -44,7 +45,7 @@ def search(
     types: Sequence[HitType],
     page: PageRequest,
     base: str,
-) -> Window[Any]:
+) -> SearchWindow[Any]:
     """One page of hits of the given types (all if none), best first.
 
     Ties go by type (organisations and networks, regions, contacts), then id. The
@@ -52,19 +53,15 @@ def search(
     page's hits alone. A broad query ranks its name hits and what the bound cannot
     rule out (app.search.index.ranked_window), the same page as ranking all.
 
-    A query that finds nothing is tried again with umlauts where they may have been
-    dropped (`gorlitz` for Görlitz, app.search.query.umlaut_variants): the first form
-    that finds something answers, the same one for every page of it.
+    A query that finds nothing is tried again the way people mistype (dropped umlauts,
+    inflections, one typo: app.search.forgiving): the first form that finds something
+    answers, the same one for every page of it, and `did_you_mean` says which.
     """
     wanted = set(types) or set(HitType)
     found = _Search(session, wanted)
-    total = found.total(query)
-    for variant in umlaut_variants(query) if total == 0 else []:
-        counted = found.total(variant)
-        if counted:
-            query, total = variant, counted
-            break
-    return found.page(query, total, page, base)
+    forgiven = forgiving(session, query, found.total)
+    window = found.page(forgiven.query, forgiven.total, page, base)
+    return SearchWindow(window.rows, window.total, window.next_cursor, forgiven.did_you_mean)
 
 
 class _Search:

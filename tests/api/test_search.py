@@ -328,22 +328,25 @@ def test_every_word_must_occur(small: TestClient) -> None:
 
 
 def test_inflected_forms(small: TestClient) -> None:
-    """PostgreSQL's German stemmer matches other forms of a word; FTS5 has no German stemmer.
+    """PostgreSQL's German stemmer matches other forms of a word always; FTS5 has no German
+    stemmer, so on SQLite a word that finds nothing as typed is tried by its stem.
 
-    On SQLite a word matches only itself (and, as the last word, what it starts):
-    `Beratungen` does not find `Beratung`, nor `Leipziger` Leipzig.
+    `Beratungen` finds the word itself on both engines, and `Beratung` on PostgreSQL;
+    `Leipziger`, in no record, finds Leipzig on both, SQLite saying by which form.
     """
     beratungen = set(found(small, "Beratungen"))
-    leipziger = set(found(small, "Leipziger"))
+    leipziger = search(small, "Leipziger")
+    found_leipziger = {f"{h['type']}:{h['slug']}" for h in leipziger["items"]}
     assert "organisation:kulturbruecke" in beratungen  # the word itself, on both engines
+    assert "region:leipzig" in found_leipziger
+    assert "organisation:rechtsberatung-leipzig" in found_leipziger
     if dialect(small) == "postgresql":
         assert "organisation:opferberatung-raa-sachsen" in beratungen  # "Beratung"
         assert "organisation:sprachcafe-01" in beratungen
-        assert "region:leipzig" in leipziger
-        assert "organisation:rechtsberatung-leipzig" in leipziger
+        assert leipziger["did_you_mean"] is None
     else:
-        assert beratungen == {"organisation:kulturbruecke"}
-        assert leipziger == set()
+        assert beratungen == {"organisation:kulturbruecke"}  # found as typed: not retried
+        assert leipziger["did_you_mean"] == "leipzig"
 
 
 def brute_force(client: TestClient, query: str) -> set[str]:
@@ -1214,3 +1217,59 @@ def test_a_query_that_finds_something_as_typed_is_not_widened(
 def test_a_word_found_nowhere_stays_found_nowhere(client: TestClient) -> None:
     body = client.get("/search", params={"q": "gorlitzzz quxabou"}).json()
     assert body["total"] == 0 and body["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant", "first"),
+    [
+        ("opferberatng", "opferberatung", "organisation:opferberatung-raa-sachsen"),
+        ("Opferbreatung", "opferberatung", "organisation:opferberatung-raa-sachsen"),
+        ("Bautzn", "bautzen", "region:landkreis-bautzen"),
+        ("Refugee Law Clnic", "refugee law clinic", "organisation:refugee-law-clinic-leipzig"),
+        ("gorlitz", "goerlitz", "region:goerlitz"),
+        ("Fluchtlingsrat", "fluechtlingsrat", "organisation:saechsischer-fluechtlingsrat"),
+    ],
+)
+def test_a_query_without_hits_says_which_corrected_form_it_used(
+    client: TestClient, typed: str, meant: str, first: str
+) -> None:
+    body = client.get("/search", params={"q": typed, "limit": 200}).json()
+    assert body["did_you_mean"] == meant
+    assert f"{body['items'][0]['type']}:{body['items'][0]['slug']}" == first
+    # The corrected form answers exactly as if it had been typed.
+    assert search_slugs(client, typed) == search_slugs(client, meant)
+    assert client.get("/search", params={"q": meant}).json()["did_you_mean"] is None
+    # Lists with `q` forgive the same way and say so.
+    listed = client.get("/organisations", params={"q": typed, "limit": 200}).json()
+    assert listed["did_you_mean"] == meant
+    exact = client.get("/organisations", params={"q": meant, "limit": 200}).json()
+    assert [o["slug"] for o in listed["items"]] == [o["slug"] for o in exact["items"]]
+
+
+@pytest.mark.parametrize("typed", ["Drsdn", "Lepzg", "opfer12", "zzzzzz", "Riesa"])
+def test_short_words_and_words_far_from_any_are_not_corrected(
+    client: TestClient, typed: str
+) -> None:
+    body = client.get("/search", params={"q": typed}).json()
+    assert (body["total"], body["did_you_mean"]) == (0, None)
+
+
+def test_a_word_the_index_holds_is_not_corrected(client: TestClient) -> None:
+    """`Dresden Opferberatng`: only the mistyped word changes."""
+    body = client.get("/search", params={"q": "Dresden Opferberatng"}).json()
+    assert body["did_you_mean"] == "dresden opferberatung"
+    assert client.get("/search", params={"q": "Opferberatung"}).json()["did_you_mean"] is None
+
+
+@pytest.mark.parametrize(
+    ("inflected", "finds"),
+    [
+        ("Initiativen", "organisation:initiativkreis-menschen-wuerdig"),
+        ("Netzwerke Görlitz", "network:netzwerk-integration-stadt-goerlitz"),
+        ("Kampagnen", "organisation:kampagne-menschenwuerdiges-leben-und-wohnen"),
+    ],
+)
+def test_inflected_words_find_their_other_forms_on_both_engines(
+    client: TestClient, inflected: str, finds: str
+) -> None:
+    assert finds in search_slugs(client, inflected)

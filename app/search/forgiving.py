@@ -1,0 +1,170 @@
+"""A query that finds nothing as typed, tried again the way people mistype.
+
+In order, the first that finds something answers (and the answer says which form
+it used, `did_you_mean`):
+
+1. umlauts where they may have been dropped (`gorlitz` → goerlitz), fewest first;
+2. inflected words by their German stem (`Beratungen` → berat…), as PostgreSQL's
+   `german` configuration already conflates them and SQLite's tokenizer does not;
+   the stem is Snowball's, the algorithm PostgreSQL uses;
+3. one typo in a word of five letters or more that the index does not hold
+   (`opferberatng` → opferberatung, `Bautzn` → bautzen): a letter left out, added,
+   changed or two swapped, where the corrected word is in the index.
+
+Only a query without a single hit is retried, so a correct query is never
+diluted, and a corrected one ranks nothing above exact hits: there are none.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from string import ascii_lowercase
+
+import snowballstemmer
+from sqlmodel import Session
+
+from app.memo import memoised
+from app.search.index import known_terms
+from app.search.query import SearchQuery, umlaut_variants
+
+MIN_TYPO_LENGTH = 5
+_LETTERS = ascii_lowercase
+
+
+@dataclass(frozen=True)
+class Forgiven:
+    query: SearchQuery
+    total: int
+    corrected: bool
+
+    @property
+    def did_you_mean(self) -> str | None:
+        if not self.corrected:
+            return None
+        return " ".join((*self.query.words, *([self.query.prefix] if self.query.prefix else [])))
+
+
+def forgiving(
+    session: Session, query: SearchQuery, total_of: Callable[[SearchQuery], int]
+) -> Forgiven:
+    """`query` if it finds anything, else the first alternative that does."""
+    total = total_of(query)
+    if total:
+        return Forgiven(query, total, False)
+    for alternative in alternatives(session, query):
+        counted = total_of(alternative)
+        if counted:
+            return Forgiven(alternative, counted, True)
+    return Forgiven(query, 0, False)
+
+
+def alternatives(session: Session, query: SearchQuery) -> Iterator[SearchQuery]:
+    yield from umlaut_variants(query)
+    stemmed = stem_variant(session, query)
+    if stemmed is not None:
+        yield stemmed
+    corrected = typo_correction(session, query)
+    if corrected is not None:
+        yield corrected
+
+
+@cache
+def _german() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("german")
+
+
+def stem_prefix(word: str) -> str:
+    """The start of `word` that its German stem keeps, in the word's own (folded) spelling:
+    `beratungen` → `berat`, `fluechtlinge` → `fluechtling` (the stemmer writes the umlaut
+    it reads in `ue` as `u`; the index spells it `ue`)."""
+    stem = _german().stemWord(word)
+    kept, at = [], 0
+    for letter in stem:
+        while at < len(word) and word[at] != letter:
+            if word[at] == "e" and at and word[at - 1] in "aou":  # ue, oe, ae for ü, ö, ä
+                kept.append("e")
+                at += 1
+                continue
+            return "".join(kept)
+        if at == len(word):
+            break
+        kept.append(word[at])
+        at += 1
+    return "".join(kept)
+
+
+def stem_variant(session: Session, query: SearchQuery) -> SearchQuery | None:
+    """`query` with inflected words cut to their stems; None if none has a stem.
+
+    A stem the index holds as a word (`netzwerke` → netzwerk) replaces its word; the
+    last word, which matches the start of a word anyway, is cut to its stem (`beratungen`
+    → berat…). A word before it keeps its place as a whole word, so `Opferber RAA` stays
+    what it is: not an inflection, and no word of the index.
+    """
+    words = [*query.words, *_prefix(query)]
+    stemmed: list[str] = []
+    for place, word in enumerate(words):
+        stem = stem_prefix(word)
+        last = place == len(words) - 1 and query.prefix is not None
+        if stem != word and len(stem) >= 3 and (last or _known(session, (stem,), prefix=False)):
+            stemmed.append(stem)
+        else:
+            stemmed.append(word)
+    if stemmed == words:
+        return None
+    if query.prefix is None:
+        return SearchQuery(tuple(dict.fromkeys(stemmed)), None)
+    *whole, last_word = stemmed
+    return SearchQuery(tuple(dict.fromkeys(whole)), last_word)
+
+
+def typo_correction(session: Session, query: SearchQuery) -> SearchQuery | None:
+    """`query` with each word the index lacks replaced by the first word one edit away
+    that it holds; None if no word can be corrected."""
+    words = [*query.words, *_prefix(query)]
+    prefix_at = len(words) - 1 if query.prefix else None
+    unknown = [
+        w
+        for i, w in enumerate(words)
+        if len(w) >= MIN_TYPO_LENGTH and w.isascii() and w.isalpha()
+        if not _known(session, (w,), prefix=i == prefix_at)
+    ]
+    if not unknown:
+        return None
+    fixed = dict.fromkeys(words, "")
+    for word in unknown:
+        candidates = one_edit_away(word)
+        present = _known(session, tuple(candidates), prefix=False)
+        best = next((c for c in candidates if c in present), None)
+        if best is None:
+            return None
+        fixed[word] = best
+    corrected = [fixed[w] or w for w in words]
+    if query.prefix:
+        *whole, last = corrected
+        return SearchQuery(tuple(dict.fromkeys(whole)), last)
+    return SearchQuery(tuple(dict.fromkeys(corrected)), None)
+
+
+def one_edit_away(word: str) -> list[str]:
+    """Every word one edit from `word`, likeliest first: two letters swapped, one changed,
+    one left out, one added."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    swapped = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1 and b[0] != b[1]]
+    changed = [a + c + b[1:] for a, b in splits if b for c in _LETTERS if c != b[0]]
+    dropped = [a + b[1:] for a, b in splits if b]
+    added = [a + c + b for a, b in splits for c in _LETTERS]
+    return list(dict.fromkeys(w for w in swapped + changed + dropped + added if w != word))
+
+
+def _known(session: Session, words: tuple[str, ...], prefix: bool) -> set[str]:
+    return memoised(
+        session,
+        ("known terms", words, prefix),
+        lambda: known_terms(session, words, prefix),
+        lambda found: 1 + len(found),
+    )
+
+
+def _prefix(query: SearchQuery) -> list[str]:
+    return [query.prefix] if query.prefix else []
