@@ -21,6 +21,7 @@ from app.pagination import FacetedWindow, FacetValue, PageRequest, SortKey, fetc
 from app.refs import OrganisationRef, RegionRef, contact_url, organisation_url, region_url
 from app.regions import service as region_service
 from app.regions.models import Region
+from app.search.forgiving import forgiving, text_matches
 from app.search.index import Doc, relevance_order, restrict
 from app.search.query import SearchQuery, parse_query
 from app.sources import service as source_service
@@ -60,15 +61,17 @@ class Selection:
     query: Select[Any]
     search: SearchQuery | None = None
     score: ColumnElement[float] | None = None
+    did_you_mean: str | None = None
 
 
 def select_contacts(session: Session, filters: ContactFilters) -> Selection:
     query = select(Contact)
     if not filters.include_deleted:
         query = query.where(live(Contact))
-    search = score = None
+    search = score = did_you_mean = None
     if filters.q:
-        search = parse_query(filters.q)
+        forgiven = forgiving(session, parse_query(filters.q), text_matches(session, Doc.contact))
+        search, did_you_mean = forgiven.query, forgiven.did_you_mean
         query, score = restrict(session, query, search, Doc.contact)
     if filters.kinds:
         query = query.where(col(Contact.kind).in_(filters.kinds))
@@ -106,7 +109,7 @@ def select_contacts(session: Session, filters: ContactFilters) -> Selection:
         query = query.where(col(Contact.updated_at) >= as_utc(filters.updated_since))
     if filters.verified_before:
         query = query.where(not_verified_since(Contact, filters.verified_before))
-    return Selection(query, search, score)
+    return Selection(query, search, score, did_you_mean)
 
 
 def sort_key(sort: ContactSort, selection: Selection | None = None) -> SortKey:
@@ -151,6 +154,7 @@ def list_contacts(
         )
         if "kind" in facets
         else None,
+        selection.did_you_mean,
     )
 
 

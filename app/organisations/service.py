@@ -5,10 +5,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Executable, Row, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Executable, Row, Select, bindparam, select
 from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col
 
@@ -43,8 +42,8 @@ from app.reading import extended, json_fragment
 from app.refs import OrganisationRef, organisation_url, region_url, relation_url
 from app.regions import service as region_service
 from app.regions.models import Region
-from app.search.forgiving import forgiving
-from app.search.index import Doc, all_matches, relevance_order, restrict
+from app.search.forgiving import forgiving, text_matches
+from app.search.index import Doc, relevance_order, restrict
 from app.search.query import SearchQuery, parse_query
 from app.sources import service as source_service
 from app.sources.schemas import SourcePublic
@@ -131,7 +130,9 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
     search = score = did_you_mean = None
     if filters.q:
         # Text that finds no organisation as typed is tried as people mistype it.
-        forgiven = forgiving(session, parse_query(filters.q), partial(_text_matches, session))
+        forgiven = forgiving(
+            session, parse_query(filters.q), text_matches(session, Doc.organisation)
+        )
         search, did_you_mean = forgiven.query, forgiven.did_you_mean
         query, score = restrict(session, query, search, Doc.organisation)
     if filters.networks_only:
@@ -182,16 +183,6 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
     if filters.verified_before:
         query = query.where(not_verified_since(Organisation, filters.verified_before))
     return Selection(query, search, score, did_you_mean)
-
-
-def _text_matches(session: Session, search: SearchQuery) -> int:
-    """How many organisations the text alone finds, whatever the other filters."""
-
-    def count() -> int:
-        found = all_matches(session, search, {Doc.organisation})
-        return int(session.execute(select(func.count()).select_from(found)).scalar_one())
-
-    return memoised(session, ("organisation text", search.words, search.prefix), count)
 
 
 def _linked_to(region_ids: set[int]) -> Select[Any]:

@@ -21,10 +21,11 @@ from functools import cache
 from string import ascii_lowercase
 
 import snowballstemmer
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.memo import memoised
-from app.search.index import known_terms
+from app.search.index import Doc, all_matches, known_terms
 from app.search.query import SearchQuery, umlaut_variants
 
 MIN_TYPO_LENGTH = 5
@@ -56,6 +57,20 @@ def forgiving(
         if counted:
             return Forgiven(alternative, counted, True)
     return Forgiven(query, 0, False)
+
+
+def text_matches(session: Session, doc: Doc) -> Callable[[SearchQuery], int]:
+    """How many records of one kind a text finds on its own, whatever other filters a list
+    has: what decides whether `q` on that list is retried."""
+
+    def total(search: SearchQuery) -> int:
+        def count() -> int:
+            found = all_matches(session, search, {doc})
+            return int(session.execute(select(func.count()).select_from(found)).scalar_one())
+
+        return memoised(session, ("text matches", doc, search.words, search.prefix), count)
+
+    return total
 
 
 def alternatives(session: Session, query: SearchQuery) -> Iterator[SearchQuery]:

@@ -1273,3 +1273,9 @@ def test_inflected_words_find_their_other_forms_on_both_engines(
     client: TestClient, inflected: str, finds: str
 ) -> None:
     assert finds in search_slugs(client, inflected)
+
+
+def test_contacts_forgive_as_the_other_lists_do(client: TestClient) -> None:
+    body = client.get("/contacts", params={"q": "opferberatng chemnitz"}).json()
+    assert body["did_you_mean"] == "opferberatung chemnitz"
+    assert [c["value"] for c in body["items"]] == ["opferberatung.chemnitz@raa-sachsen.de"]
