@@ -28,6 +28,7 @@ from app.errors import (
 )
 from app.etags import record_etag
 from app.keys.auth import AUTH_RESPONSES, WriterDep
+from app.languages import DEFAULT, Language, language_headers
 from app.reading import JsonResponse
 from app.writes import Author
 
@@ -189,9 +190,14 @@ def record_response(
     return JsonResponse(representation, status_code=status, headers=headers)
 
 
-def read_response(resource: Resource, detail: Any) -> JsonResponse:
-    """A record as a GET answers it: its read model, tagged with its id and version."""
-    return record_response(detail, record_etag(resource, detail.id, detail.version))
+def read_response(resource: Resource, detail: Any, lang: Language | None = None) -> JsonResponse:
+    """A record as a GET answers it: its read model, tagged with its id and version (and,
+    for a record with vocabulary labels, their language: `lang`)."""
+    etag = record_etag(resource, detail.id, detail.version, lang or DEFAULT)
+    response = record_response(detail, etag)
+    if lang is not None:
+        response.headers.update(language_headers(lang))
+    return response
 
 
 def _problem(description: str) -> dict[str, Any]:

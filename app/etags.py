@@ -6,16 +6,19 @@ from app.changes.models import Resource
 from app.db import stored_id
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.http_cache import if_match
+from app.languages import DEFAULT
 
 
-def record_etag(resource: Resource | str, record_id: int, version: int) -> str:
-    """The strong ETag of a record's representation: its identity and version.
+def record_etag(resource: Resource | str, record_id: int, version: int, lang: str = DEFAULT) -> str:
+    """The strong ETag of a record's representation: its identity and version, and the
+    language of its labels where that is not German (`"organisation-42-v3-en"`).
 
     A record's version rises whenever anything it shows changes (app.writes), so
-    the tag changes exactly then, and the tag read from any coding of a GET is
-    the one `If-Match` takes back.
+    the tag changes exactly then, and the tag read from any coding or language of a
+    GET is one `If-Match` takes back (app.http_cache.if_match).
     """
-    return f'"{resource}-{record_id}-v{version}"'
+    suffix = "" if lang == DEFAULT else f"-{lang}"
+    return f'"{resource}-{record_id}-v{version}{suffix}"'
 
 
 def etag_of(resource: Resource, record: Any) -> str:

@@ -80,6 +80,7 @@ import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.headers import RawHeaders, add_vary, has_header, header_value
+from app.languages import LANGUAGES
 from app.response_cache import CacheKey, Representation, ResponseStore, cache_key
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,9 @@ def if_match(header: str | None, current_etag: str) -> bool:
     current = current_etag.encode()
     if current.startswith(b"W/"):
         return False
-    codings = {current, gzip_tag(current)}
+    # The same version labelled in another language is the same record's state.
+    languages = {current} | {current[:-1] + f"-{lang}".encode() + b'"' for lang in LANGUAGES}
+    codings = languages | {gzip_tag(tag) for tag in languages}
     return any(not weak and tag in codings for weak, tag in _entity_tags(value))
 
 

@@ -61,6 +61,7 @@ class Origin:
     slide: int | None = None
     section: str | None = None
     corrections: list[dict[str, Any]] = field(default_factory=list)
+    inferences: list[dict[str, Any]] = field(default_factory=list)
 
 
 # What a snapshot leaves out: the bookkeeping that changes *because* of a change.

@@ -31,6 +31,9 @@ INPUTS = (
     "app/writes.py",
     "app/organisations/writes.py",
     "app/organisations/indexing.py",
+    "app/organisations/concepts.py",
+    "app/vocabularies/data/offers.yaml",
+    "app/vocabularies/data/target-groups.yaml",
     "app/folding.py",
 )
 

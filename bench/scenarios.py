@@ -19,13 +19,19 @@ SEARCH_BROAD = "search broad"
 SEARCH_SELECTIVE = "search selective"
 DEEP_PAGE = "deep page"
 DETAIL = "detail"
-ORDER = (LIST, KREIS_LIST, FILTERED, SEARCH_BROAD, SEARCH_SELECTIVE, DEEP_PAGE, DETAIL)
+HELP = "help"
+ORDER = (LIST, KREIS_LIST, FILTERED, SEARCH_BROAD, SEARCH_SELECTIVE, DEEP_PAGE, DETAIL, HELP)
 
 # In about half the synthetic directory: in names, tasks and mailboxes.
 BROAD_QUERY = "beratung"
 # A town and a word of a few names: a handful of hits at every size (1 at 1 000, 17 at
 # 100 000 with seed 42), organisations and contacts (the `opferberatung-oybin.de` mailboxes).
 SELECTIVE_QUERY = "oybin opferberatung"
+# Who helps, here: a Kreis and a city, each with what a counsellor asks for.
+HELP_QUESTIONS = (
+    f"/help?place={KREIS}&offer=legal-advice",
+    "/help?place=14713&offer=victim-support&target_group=refugees",
+)
 
 
 @dataclass(frozen=True)
@@ -46,4 +52,5 @@ def scenarios(database: databases.Database) -> list[Scenario]:
         Scenario(SEARCH_SELECTIVE, [f"/search?q={SELECTIVE_QUERY.replace(' ', '+')}"]),
         Scenario(DEEP_PAGE, [f"/organisations?limit={PAGE}&cursor={cursor}"]),
         Scenario(DETAIL, [f"/organisations/{slug}" for slug in slugs]),
+        Scenario(HELP, list(HELP_QUESTIONS)),
     ]

@@ -36,6 +36,7 @@ from app.contacts import writes as contact_writes
 from app.contacts.models import ContactKind
 from app.db import make_engine
 from app.folding import slugify
+from app.organisations import concepts
 from app.organisations import writes as organisation_writes
 from app.organisations.models import (
     NETWORK_KINDS,
@@ -46,6 +47,7 @@ from app.organisations.models import (
 )
 from app.regions import writes as region_writes
 from app.regions.models import RegionKind
+from app.vocabularies.catalogue import catalogue
 from app.writes import Author, begin_write, change_row, end_write
 
 SOURCE_SLUG = "synthetic"
@@ -653,6 +655,9 @@ class _Writer:
     def __init__(self, connection: Connection, rng: random.Random, revision: int) -> None:
         self.connection = connection
         self.rng = rng
+        # Concepts come from a generator of their own, so the rest of the directory is
+        # what it was before organisations carried them.
+        self.concept_rng = random.Random(rng.random())
         self.revision = revision
         self.rows: dict[str, int] = defaultdict(int)
         self.next_id = {
@@ -784,11 +789,23 @@ class _Writer:
     def _organisations(self, batch: Sequence[tuple[int, str, Home]]) -> None:
         organisations: list[dict[str, Any]] = []
         topics: list[dict[str, Any]] = []
+        tags: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         contacts: list[dict[str, Any]] = []
         for id_, kind, home in batch:
-            row, chosen_topics = self._organisation(id_, kind, home)
+            chosen_concepts = self._concepts()
+            row, chosen_topics = self._organisation(id_, kind, home, chosen_concepts)
             organisations.append(row)
+            tags += (
+                {
+                    "organisation_id": id_,
+                    "scheme": scheme,
+                    "concept": concept,
+                    "basis": "stated",
+                    "evidence": "synthetisch",
+                }
+                for scheme, concept in chosen_concepts
+            )
             topics += (
                 {"organisation_id": id_, "topic": key, "label": label}
                 for key, label in organisation_writes.topic_rows(chosen_topics).items()
@@ -807,6 +824,7 @@ class _Writer:
             contacts += self._contacts(id_, row["slug"], home, row["created_at"])
         self._insert("organisation", organisations)
         self._insert("organisation_topic", topics)
+        self._insert("organisation_concept", tags)
         self._insert("organisation_region", links)
         self._insert("contact", contacts)
         self._created(
@@ -816,7 +834,18 @@ class _Writer:
             Resource.contact, [(c["id"], str(c["id"]), c["created_at"]) for c in contacts]
         )
 
-    def _organisation(self, id_: int, kind: str, home: Home) -> tuple[dict[str, Any], list[str]]:
+    def _concepts(self) -> list[tuple[str, str]]:
+        """Up to three offers and two target groups of the vocabularies, none for a third."""
+        rng = self.concept_rng
+        chosen = []
+        for scheme, most in (("offers", 3), ("target-groups", 2)):
+            ids = list(catalogue().schemes[scheme].concepts)
+            chosen += [(scheme, c) for c in rng.sample(ids, k=rng.choice((0, *range(most + 1))))]
+        return chosen
+
+    def _organisation(
+        self, id_: int, kind: str, home: Home, chosen_concepts: Sequence[tuple[str, str]] = ()
+    ) -> tuple[dict[str, Any], list[str]]:
         rng = self.rng
         profile = PROFILES[kind]
         template, short_template = rng.choice(profile.names)
@@ -855,7 +884,14 @@ class _Writer:
             "tasks": tasks,
             "target_groups": target_groups,
             **organisation_writes.derived_fields(
-                name, short_name, [name], description, tasks, topics, target_groups
+                name,
+                short_name,
+                [name],
+                description,
+                tasks,
+                topics,
+                target_groups,
+                concepts.labels_of(chosen_concepts),
             ),
             "names_in_source": [name],
             "corrections": [],

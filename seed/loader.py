@@ -186,6 +186,7 @@ def _origin(source: SourceDocument, entry: OrganisationEntry | object) -> Origin
         getattr(entry, "slide", None),
         getattr(entry, "section", None),
         [c.model_dump() for c in getattr(entry, "corrections", [])],
+        [i.model_dump() for i in getattr(entry, "inferences", [])],
     )
 
 

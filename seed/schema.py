@@ -41,6 +41,33 @@ class Correction(Strict):
     note: Text
 
 
+class Inference(Strict):
+    """A fact read from context, layout, a name or knowledge beside the source rather than
+    stated in it: which field (and, for a list, which item) and why."""
+
+    field: Literal[
+        "name",
+        "short_name",
+        "kind",
+        "legal_form",
+        "level",
+        "description",
+        "tasks",
+        "target_groups",
+        "topics",
+        "regions",
+        "names_in_source",
+        "relation",
+        "role",
+        "note",
+        "value",
+        "label",
+        "region",
+    ]
+    value: Text | None = None
+    reason: Text
+
+
 class ConceptTagEntry(Strict):
     """A vocabulary concept the source states (`evidence`: its words, verbatim) or that is
     inferred (`note`: from what)."""
@@ -101,6 +128,7 @@ class ContactEntry(Provenanced):
     role: Text | None = None
     region: Slug | None = None
     corrections: list[Correction] = []
+    inferences: list[Inference] = []
 
     @model_validator(mode="after")
     def value_fits_kind(self) -> Self:
@@ -129,6 +157,7 @@ class OrganisationEntry(Provenanced):
     concepts: ConceptsEntry = ConceptsEntry()
     contacts: list[ContactEntry] = []
     corrections: list[Correction] = []
+    inferences: list[Inference] = []
 
     @field_validator("regions", mode="before")
     @classmethod
@@ -144,6 +173,7 @@ class RelationEntry(Provenanced):
     object: Slug
     role: Text | None = None
     note: Text | None = None
+    inferences: list[Inference] = []
 
 
 class StructuralHeading(Strict):

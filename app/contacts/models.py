@@ -34,6 +34,10 @@ class Contact(Editable, table=True):
     corrections: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+    # What is read from context rather than stated: [{field, value, reason}] (app.sources).
+    inferences: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     source_id: int | None = Field(default=None, foreign_key="source_document.id")
     source_slide: int | None = None
     source_section: str | None = Field(default=None, max_length=500)

@@ -128,7 +128,11 @@ def update_contact(
     organisation = session.get(Organisation, contact.organisation_id)
     assert organisation is not None
     current = Origin(
-        contact.source_id, contact.source_slide, contact.source_section, list(contact.corrections)
+        contact.source_id,
+        contact.source_slide,
+        contact.source_section,
+        list(contact.corrections),
+        list(contact.inferences),
     )
     values = _columns(session, data, organisation, origin or current)
     if data.valid_as_of is None:
@@ -200,6 +204,7 @@ def _columns(
         "region_id": region_id,
         **derived_fields(value, data.label, data.role),
         "corrections": list(origin.corrections),
+        "inferences": list(origin.inferences),
         "source_id": origin.source_id,
         "source_slide": origin.slide,
         "source_section": origin.section,

@@ -7,6 +7,7 @@ from app.changes.models import Resource
 from app.deps import BaseUrlDep
 from app.editing import WRITE_RESPONSES, read_response
 from app.errors import PROBLEM_RESPONSES
+from app.languages import LanguageDep, language_headers
 from app.organisations import service
 from app.organisations.models import NETWORK_KINDS
 from app.organisations.router import (
@@ -50,6 +51,7 @@ async def list_networks(
     base: BaseUrlDep,
     page: PageDep,
     facets: FacetsDep,
+    lang: LanguageDep,
     q: QueryText = None,
     kind: Annotated[
         list[NetworkKind],  # type: ignore[valid-type]
@@ -88,8 +90,10 @@ async def list_networks(
         include_deleted=include_deleted,
         networks_only=True,
     )
-    window = await reader.run(service.list_networks, filters, sort, page, base, facets)
-    return paged(request, window, page)
+    window = await reader.run(service.list_networks, filters, sort, page, base, facets, lang)
+    response = paged(request, window, page)
+    response.headers.update(language_headers(lang))
+    return response
 
 
 @router.get(
@@ -104,6 +108,7 @@ async def get_network(
     slug: Annotated[str, Path(max_length=120, examples=["asyl-konferenz"])],
     reader: ReaderDep,
     base: BaseUrlDep,
+    lang: LanguageDep,
 ) -> Response:
-    detail = await reader.run(service.read_network_detail, slug, base)
-    return read_response(Resource.organisation, detail)
+    detail = await reader.run(service.read_network_detail, slug, base, lang)
+    return read_response(Resource.organisation, detail, lang)

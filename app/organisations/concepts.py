@@ -134,13 +134,21 @@ def set_concepts(session: Session, organisation: Organisation, tags: ConceptTags
 def concept_labels(tags: ConceptTagsInput) -> list[str]:
     """Every label, in every language, of the concepts `tags` names: what search finds
     them by (`legal advice`, `asylum`, `юридична консультація`)."""
+    return labels_of(
+        (scheme, tag.concept)
+        for field, scheme in SCHEME_OF_FIELD.items()
+        for tag in getattr(tags, field)
+    )
+
+
+def labels_of(concepts: Iterable[tuple[str, str]]) -> list[str]:
+    """The labels in every language, and the other words for them, of (scheme, concept)s."""
     labels: list[str] = []
-    for field, scheme in SCHEME_OF_FIELD.items():
-        for tag in getattr(tags, field):
-            concept = catalogue().concept(scheme, tag.concept)
-            if concept is not None:
-                labels.extend(label.text for label in concept.labels.values())
-                labels.extend(concept.alt_labels)
+    for scheme, concept_id in concepts:
+        concept = catalogue().concept(scheme, concept_id)
+        if concept is not None:
+            labels.extend(label.text for label in concept.labels.values())
+            labels.extend(concept.alt_labels)
     return labels
 
 

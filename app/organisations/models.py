@@ -100,6 +100,10 @@ class Organisation(Editable, table=True):
     corrections: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+    # What is read from context rather than stated: [{field, value, reason}] (app.sources).
+    inferences: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     source_id: int | None = Field(default=None, foreign_key="source_document.id", index=True)
     source_slide: int | None = None
     source_section: str | None = Field(default=None, max_length=500)
@@ -175,6 +179,10 @@ class Relation(Editable, table=True):
     type: str = Field(max_length=40, index=True)
     role: str | None = Field(default=None, max_length=100)
     note: str | None = Field(default=None, max_length=1000)
+    # What is read from context rather than stated: [{field, value, reason}] (app.sources).
+    inferences: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     source_id: int | None = Field(default=None, foreign_key="source_document.id")
     source_slide: int | None = None
     source_section: str | None = Field(default=None, max_length=500)

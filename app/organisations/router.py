@@ -18,6 +18,7 @@ from app.editing import (
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
+from app.languages import LanguageDep, language_headers
 from app.organisations import service, writes
 from app.organisations.facets import FACETS
 from app.organisations.models import NETWORK_KINDS, Level, Organisation, OrganisationKind
@@ -161,6 +162,7 @@ async def list_organisations(
     base: BaseUrlDep,
     page: PageDep,
     facets: FacetsDep,
+    lang: LanguageDep,
     q: QueryText = None,
     kind: Annotated[
         list[OrganisationKind], Query(description="Kind of organisation.", examples=["association"])
@@ -198,9 +200,11 @@ async def list_organisations(
         include_deleted=include_deleted,
     )
     window = await reader.run(
-        service.list_organisations, filters, sort, page, base, facets, as_json=True
+        service.list_organisations, filters, sort, page, base, facets, as_json=True, lang=lang
     )
-    return paged(request, window, page)
+    response = paged(request, window, page)
+    response.headers.update(language_headers(lang))
+    return response
 
 
 SlugPath = Annotated[
@@ -230,9 +234,11 @@ def detail_response(
     response_model=OrganisationDetail,
     responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
-async def get_organisation(slug: SlugPath, reader: ReaderDep, base: BaseUrlDep) -> Response:
-    detail = await reader.run(service.read_detail, slug, base)
-    return read_response(Resource.organisation, detail)
+async def get_organisation(
+    slug: SlugPath, reader: ReaderDep, base: BaseUrlDep, lang: LanguageDep
+) -> Response:
+    detail = await reader.run(service.read_detail, slug, base, lang)
+    return read_response(Resource.organisation, detail, lang)
 
 
 def _record_id(session: Session, slug: str) -> int:

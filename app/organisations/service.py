@@ -16,6 +16,7 @@ from app.contacts.models import Contact
 from app.db import as_utc, connection_of, live, not_verified_since, stored_id
 from app.errors import Gone, InvalidParameter, NotFound
 from app.folding import fold
+from app.languages import DEFAULT, Language
 from app.memo import filter_key, memoised, remembered
 from app.organisations import concepts, graph
 from app.organisations import facets as facet_service
@@ -216,8 +217,10 @@ def list_organisations(
     base: str,
     facets: Sequence[str] = (),
     as_json: bool = False,
+    lang: Language = DEFAULT,
 ) -> FacetedWindow[Any]:
-    """A page of summaries (with `as_json`, their JSON: app.memo.remembered)."""
+    """A page of summaries (with `as_json`, their JSON: app.memo.remembered), their concepts
+    labelled in `lang`."""
     key = filter_key("organisations", filters)
     # Kept per revision: it holds what the filter's slugs and codes named then.
     selection = memoised(
@@ -245,7 +248,7 @@ def list_organisations(
         key,
     )
     return FacetedWindow(
-        page_summaries(session, window.rows, base, as_json),
+        page_summaries(session, window.rows, base, as_json, lang),
         window.total,
         window.next_cursor,
         counted.facets if counted else None,
@@ -260,8 +263,9 @@ def list_networks(
     page: PageRequest,
     base: str,
     facets: Sequence[str] = (),
+    lang: Language = DEFAULT,
 ) -> FacetedWindow[NetworkSummary]:
-    window = list_organisations(session, filters, sort, page, base, facets)
+    window = list_organisations(session, filters, sort, page, base, facets, lang=lang)
     members = members_of(session, [s.id for s in window.rows], base)
     items = [extended(NetworkSummary, s, members=members[s.id]) for s in window.rows]
     return FacetedWindow(
@@ -299,35 +303,40 @@ DETAIL_COLUMNS: tuple[Any, ...] = (
     col(Organisation.source_slide),
     col(Organisation.source_section),
     col(Organisation.corrections),
+    col(Organisation.inferences),
     col(Organisation.created_at),
     *source_service.SOURCE_COLUMNS,
 )
 
 
-def read_detail(session: Session, slug: str, base: str) -> OrganisationDetail:
+def read_detail(
+    session: Session, slug: str, base: str, lang: Language = DEFAULT
+) -> OrganisationDetail:
     """The live organisation `slug` as its detail shows it: NotFound if none, Gone if deleted."""
     found = _Found(session, slug)
 
     def build(_: list[int]) -> dict[int, OrganisationDetail]:
         row = found.row()
-        return {row.id: _detail(session, row, source_service.joined_source(row), base)}
+        return {row.id: _detail(session, row, source_service.joined_source(row), base, lang)}
 
-    (detail,) = remembered(session, "organisation", base, [found.key], build)
+    (detail,) = remembered(session, ("organisation", lang), base, [found.key], build)
     return detail
 
 
-def read_network_detail(session: Session, slug: str, base: str) -> NetworkDetail:
+def read_network_detail(
+    session: Session, slug: str, base: str, lang: Language = DEFAULT
+) -> NetworkDetail:
     found = _Found(session, slug)
     if found.identity.kind not in NETWORK_KINDS:
         raise NotFound("network", "slug", slug)
 
     def build(_: list[int]) -> dict[int, NetworkDetail]:
         row = found.row()
-        detail = _detail(session, row, source_service.joined_source(row), base)
+        detail = _detail(session, row, source_service.joined_source(row), base, lang)
         members = members_of(session, [row.id], base)[row.id]
         return {row.id: extended(NetworkDetail, detail, members=members)}
 
-    (detail,) = remembered(session, "network", base, [found.key], build)
+    (detail,) = remembered(session, ("network", lang), base, [found.key], build)
     return detail
 
 
@@ -376,39 +385,50 @@ def _page_rows(query: Select[Any]) -> Any:
 
 
 def page_summaries(
-    session: Session, rows: Sequence[Row[Any]], base: str, as_json: bool = False
+    session: Session,
+    rows: Sequence[Row[Any]],
+    base: str,
+    as_json: bool = False,
+    lang: Language = DEFAULT,
 ) -> list[Any]:
     """Summaries of a page's rows, which hold `id` and `version` (`_PAGE_COLUMNS`)."""
 
     def build(ids: list[int]) -> dict[int, OrganisationSummary]:
         found = connection_of(session).execute(_SUMMARY_ROWS, {"ids": ids}).all()
-        return _built_summaries(session, {row.id: row for row in found}, base)
+        return _built_summaries(session, {row.id: row for row in found}, base, lang)
 
     versions = [(row.id, row.version) for row in rows]
     made = json_fragment if as_json else None
-    return remembered(session, "organisation summary", base, versions, build, made)
+    kind = ("organisation summary", lang)
+    return remembered(session, kind, base, versions, build, made)
 
 
 def summaries(
-    session: Session, organisations: Sequence[Organisation | Row[Any]], base: str
+    session: Session,
+    organisations: Sequence[Organisation | Row[Any]],
+    base: str,
+    lang: Language = DEFAULT,
 ) -> list[OrganisationSummary]:
     """Summaries of organisations: records, or rows with at least the `SUMMARY_COLUMNS`."""
     by_id = {stored_id(o): o for o in organisations}
     versions = [(id_, o.version) for id_, o in by_id.items()]
 
     def build(ids: list[int]) -> dict[int, OrganisationSummary]:
-        return _built_summaries(session, {id_: by_id[id_] for id_ in ids}, base)
+        return _built_summaries(session, {id_: by_id[id_] for id_ in ids}, base, lang)
 
-    return remembered(session, "organisation summary", base, versions, build)
+    return remembered(session, ("organisation summary", lang), base, versions, build)
 
 
 def _built_summaries(
-    session: Session, by_id: Mapping[int, Organisation | Row[Any]], base: str
+    session: Session,
+    by_id: Mapping[int, Organisation | Row[Any]],
+    base: str,
+    lang: Language = DEFAULT,
 ) -> dict[int, OrganisationSummary]:
     ids = list(by_id)
     topics = topics_of(session, ids)
     regions = region_links_of(session, ids, base)
-    tags = concepts.concepts_of(session, ids, base)
+    tags = concepts.concepts_of(session, ids, base, lang)
     return {
         id_: OrganisationSummary(
             id=id_,
@@ -445,8 +465,9 @@ def _detail(
     organisation: Organisation | Row[Any],
     source: SourcePublic | None,
     base: str,
+    lang: Language = DEFAULT,
 ) -> OrganisationDetail:
-    (summary,) = summaries(session, [organisation], base)
+    (summary,) = summaries(session, [organisation], base, lang)
     return extended(
         OrganisationDetail,
         summary,

@@ -291,6 +291,7 @@ def _origin_of(organisation: Organisation) -> Origin:
         organisation.source_slide,
         organisation.source_section,
         list(organisation.corrections),
+        list(organisation.inferences),
     )
 
 
@@ -307,6 +308,7 @@ def _columns(data: OrganisationUpdate, origin: Origin) -> dict[str, Any]:
         "target_groups": list(data.target_groups),
         "names_in_source": list(names_in_source),
         "corrections": list(origin.corrections),
+        "inferences": list(origin.inferences),
         "source_id": origin.source_id,
         "source_slide": origin.slide,
         "source_section": origin.section,

@@ -17,7 +17,7 @@ from app.pagination import PageRequest, SortKey, Window, fetch_window
 from app.refs import relation_url
 from app.relations.schemas import RelationRecord
 from app.sources import service as source_service
-from app.sources.schemas import Provenance
+from app.sources.schemas import InferencePublic, Provenance
 
 
 def get_relation(session: Session, relation_id: int) -> Relation:
@@ -71,6 +71,7 @@ def relation_records(
                     source=sources.get(relation.source_id or 0),
                     slide=relation.source_slide,
                     section=relation.source_section,
+                    inferences=[InferencePublic(**i) for i in relation.inferences or []],
                 ),
                 url=relation_url(base, relation.id or 0),
                 version=relation.version,

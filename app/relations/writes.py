@@ -114,7 +114,12 @@ def update_relation(
     watch_relation(write, relation)
     for end in (subject, obj):
         watch_organisation(write, end, dependants=False)
-    current = Origin(relation.source_id, relation.source_slide, relation.source_section)
+    current = Origin(
+        relation.source_id,
+        relation.source_slide,
+        relation.source_section,
+        inferences=list(relation.inferences),
+    )
     values = _relation_columns(data, subject, obj, origin or current)
     if data.valid_as_of is None:
         values["valid_as_of"] = relation.valid_as_of
@@ -154,6 +159,7 @@ def _relation_columns(
         "source_id": origin.source_id,
         "source_slide": origin.slide,
         "source_section": origin.section,
+        "inferences": list(origin.inferences),
         "valid_as_of": data.valid_as_of or utc_now().date(),
     }
 

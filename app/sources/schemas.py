@@ -24,6 +24,16 @@ class CorrectionPublic:
 
 
 @dataclass(kw_only=True, slots=True)
+class InferencePublic:
+    field: Annotated[str, Field(examples=["regions"])]
+    value: Annotated[
+        str | None,
+        Field(examples=["leipzig"], description="Which item of a list field, if one."),
+    ] = None
+    reason: Annotated[str, Field(examples=["Region aus „Leipzig“ im Namen abgeleitet."])]
+
+
+@dataclass(kw_only=True, slots=True)
 class Provenance:
     """Where a record's facts were read."""
 
@@ -37,5 +47,13 @@ class Provenance:
         Field(
             description="Obvious errors of the source corrected here, with the original.",
             json_schema_extra={"default": []},  # an answer without corrections holds []
+        ),
+    ] = field(default_factory=list)
+    inferences: Annotated[
+        list[InferencePublic],
+        Field(
+            description="What is read from context, layout or a name rather than stated in "
+            "the source, with the reason; everything else is stated (or corrected, above).",
+            json_schema_extra={"default": []},
         ),
     ] = field(default_factory=list)

@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 
 from app.db import stored_id
 from app.sources.models import SourceDocument
-from app.sources.schemas import CorrectionPublic, Provenance, SourcePublic
+from app.sources.schemas import CorrectionPublic, InferencePublic, Provenance, SourcePublic
 
 # The source document joined to a record's row, its columns prefixed `source_`.
 source = aliased(SourceDocument, name="source")
@@ -73,4 +73,5 @@ def record_provenance(record: Any, source: SourcePublic | None) -> Provenance:
         slide=record.source_slide,
         section=record.source_section,
         corrections=[CorrectionPublic(**c) for c in record.corrections or []],
+        inferences=[InferencePublic(**i) for i in record.inferences or []],
     )

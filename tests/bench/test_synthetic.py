@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 
 from app.db import make_engine
 from app.folding import fold
+from app.organisations.concepts import labels_of
 from app.organisations.indexing import contact_search_text, organisation_search_text
 from app.organisations.models import NETWORK_KINDS, OrganisationKind
 from bench import synthetic
@@ -127,6 +128,7 @@ def test_search_keys_are_computed_as_the_application_computes_them(
     engine = make_engine(synthetic_database)
     organisation = synthetic.table("organisation")
     topic = synthetic.table("organisation_topic")
+    concept = synthetic.table("organisation_concept")
     contact = synthetic.table("contact")
     try:
         with engine.connect() as connection:
@@ -136,6 +138,11 @@ def test_search_keys_are_computed_as_the_application_computes_them(
             ):
                 assert key == fold(label)
                 topics.setdefault(organisation_id, []).append(label)
+            tagged: dict[int, list[tuple[str, str]]] = {}
+            for organisation_id, scheme, concept_id in connection.execute(
+                select(concept.c.organisation_id, concept.c.scheme, concept.c.concept)
+            ):
+                tagged.setdefault(organisation_id, []).append((scheme, concept_id))
             organisations = list(connection.execute(select(organisation)).mappings())
             contacts = list(connection.execute(select(contact)).mappings())
     finally:
@@ -151,12 +158,14 @@ def test_search_keys_are_computed_as_the_application_computes_them(
             o["tasks"],
             topics[o["id"]],
             o["target_groups"],
+            labels_of(tagged.get(o["id"], [])),
         )
         # Topics are a set: compare the search text word for word, whatever their order.
         assert sorted(o["search_text"].split()) == sorted(expected.split())
     for c in contacts:
         assert c["value_key"] == contact_search_text(c["value"], c["label"], c["role"])
     assert any(any(ch in o["name"] for ch in "äöüß") for o in organisations)
+    assert len(tagged) > len(organisations) / 2, "most synthetic organisations carry concepts"
 
 
 def test_same_seed_same_directory(databases: Databases, synthetic_database: str) -> None:
