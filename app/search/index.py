@@ -219,7 +219,7 @@ def all_matches(
 def known_terms(session: Session, words: Sequence[str], prefix: bool) -> set[str]:
     """Which of `words` (folded, letters only) the index holds as a word of a live record;
     with `prefix`, which start one. One statement: SQLite reads the FTS5 vocabulary
-    (`search_terms`, migration 5d2c8e1f4a90), PostgreSQL probes the GIN indexes with
+    (`search_terms`, migration 6a1e5c3b9d27), PostgreSQL probes the GIN indexes with
     each word's `simple` lexeme."""
     if not words:
         return set()

@@ -1,4 +1,4 @@
-"""organisation concepts: what an organisation offers, for whom and how
+"""organisation concepts (what an organisation offers, for whom and how) and search terms
 
 `organisation_concept` tags an organisation with concepts of the published
 schemes (app/vocabularies): one row per organisation, scheme and concept, with
@@ -8,6 +8,13 @@ The index on (scheme, concept, organisation_id) answers `offer=`,
 
 The table is a directory table: the revision triggers of migration
 d81f3a6c2b47 are added to it (guarded by `writing`, as on every other table).
+
+On SQLite, `search_terms` is an FTS5 vocabulary table over `search_fts` (one row
+per word, with how many entries hold it). It stores nothing of its own: it reads
+the index, so it is always exactly as current as the index. A search that finds
+nothing as typed asks it which corrections of a mistyped word are words of the
+directory (app/search/forgiving.py). PostgreSQL needs no table: its GIN indexes
+answer the same question.
 
 Revision ID: 6a1e5c3b9d27
 Revises: d92171fda9ef
@@ -56,6 +63,7 @@ def upgrade() -> None:
     )
     dialect = op.get_context().dialect.name
     if dialect == "sqlite":
+        op.execute("CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_fts, row)")
         bump = (
             f"UPDATE directory_revision SET value = value + 1, changed_at = {_SQLITE_NOW} "
             "WHERE NOT writing;"
@@ -79,6 +87,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_context().dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS search_terms")
     # Dropping the table drops its triggers on both engines.
     op.drop_index("ix_organisation_concept_scheme_concept_organisation_id", table_name=TABLE)
     op.drop_table(TABLE)

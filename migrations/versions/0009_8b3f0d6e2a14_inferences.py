@@ -9,7 +9,7 @@ a seeded record holds is stated by the source.
 Columns are added with a default: no table is recreated, the triggers stay.
 
 Revision ID: 8b3f0d6e2a14
-Revises: 5d2c8e1f4a90
+Revises: 6a1e5c3b9d27
 Create Date: 2026-12-02 01:00:00.000000
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8b3f0d6e2a14"
-down_revision: str | None = "5d2c8e1f4a90"
+down_revision: str | None = "6a1e5c3b9d27"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
