@@ -187,4 +187,6 @@ def test_english_words_find_organisations(client: TestClient) -> None:
         h["slug"] for h in walk(client, "/search", {"q": "asylum"})
     }
     volunteers = {h["slug"] for h in walk(client, "/search", {"q": "volunteer"})}
-    assert {"ckd-netzwerk", "dioezesan-caritasverbaende", "beratungsbus"} <= volunteers
+    assert {"ckd-netzwerk", "dioezesan-caritasverbaende", "initiativkreis-menschen-wuerdig"} <= (
+        volunteers
+    )

@@ -30,7 +30,8 @@ IN_PLACE = {
     | {"netzwerk-integration-nord-weisswasser-bad-muskau"},
     "14627": {"netzwerk-migration-landkreis-meissen"},
     "14628": {"ag-migration-saechsische-schweiz-osterzgebirge", "netzwerk-migration-stadt-freital"},
-    "14713": {"juristische-fakultaet-universitaet-leipzig", "universitaet-leipzig"}
+    "14713": {"aufbauwerk-region-leipzig", "caritasverband-leipzig"}
+    | {"juristische-fakultaet-universitaet-leipzig", "universitaet-leipzig"}
     | {"netzwerk-integration-migranten-in-leipzig", "opferberatung-raa-sachsen"}
     | {"referat-migration-und-integration-leipzig", "refugee-law-clinic-leipzig"}
     | {"stadt-leipzig", "traegertreffen-leipzig"},

@@ -208,9 +208,10 @@ def test_haertefallkommission_is_chaired_by_the_auslaenderbeauftragte(client: Te
     assert body["kind"] == "committee"
     assert members(body) == {"saechsischer-auslaenderbeauftragter": [("chair", "member_of")]}
     assert body["members"][0]["name"] == "Der Sächsische Ausländerbeauftragte"
-    # The Flüchtlingsrat works with the commission but is not a member of it.
+    # Komenco works with the commission (a bullet of its own on the Flüchtlingsrat's slide)
+    # but is not a member of it.
     related = {r["organisation"]["slug"]: r["type"] for r in body["relations"]}
-    assert related["saechsischer-fluechtlingsrat"] == "cooperates_with"
+    assert related["komenco"] == "cooperates_with"
 
 
 def test_asyl_konferenz_members_and_convener(client: TestClient) -> None:

@@ -482,7 +482,8 @@ def test_detail_of_bon_courage(client: TestClient) -> None:
     assert body["level"] == "regional"
     assert "Koordination des Runden Tisches Migration Landkreis Leipzig" in body["tasks"]
     regions = {(r["slug"], r["role"]) for r in body["regions"]}
-    assert regions == {("borna", "seat"), ("landkreis-leipzig", "area")}
+    # „in Borna und im Landkreis Leipzig“: where it works, not an office.
+    assert regions == {("borna", "area"), ("landkreis-leipzig", "area")}
     landkreis = next(r for r in body["regions"] if r["slug"] == "landkreis-leipzig")
     assert landkreis["code"] == "14729"
     assert landkreis["name"] == "Landkreis Leipzig"

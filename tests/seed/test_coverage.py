@@ -68,10 +68,38 @@ def test_each_record_is_named_on_the_slide_it_cites(organisation: OrganisationEn
 def test_names_come_from_the_source_or_carry_a_note(organisation: OrganisationEntry) -> None:
     whole = source_document.normalise(source_text()).casefold()
     name_corrected = any(c.field == "name" for c in organisation.corrections)
+    name_inferred = any(i.field == "name" for i in organisation.inferences)
     in_source = source_document.normalise(organisation.name).casefold() in whole
-    assert in_source or name_corrected, (
-        f"{organisation.name!r} is not in the source and has no correction note for its name"
+    assert in_source or name_corrected or name_inferred, (
+        f"{organisation.name!r} is not in the source and has no correction or inference "
+        "for its name"
     )
+
+
+def test_a_correction_quotes_the_source_and_an_inference_names_what_it_is_about() -> None:
+    """A correction's `original` is the source's own text; an inference about an item of a
+    list names an item the record has (a region it is linked to, a task it lists)."""
+    whole = source_document.normalise(source_text())
+    for organisation in organisations():
+        for record in (organisation, *organisation.contacts):
+            for correction in record.corrections:
+                original = source_document.normalise(correction.original)
+                assert original in whole, f"{organisation.slug}: {correction.original!r}"
+        items = {
+            "regions": {link.region for link in organisation.regions},
+            "tasks": set(organisation.tasks),
+            "target_groups": set(organisation.target_groups),
+            "names_in_source": set(organisation.names_in_source),
+        }
+        for inference in organisation.inferences:
+            assert len(inference.reason.split()) >= 3, (organisation.slug, inference)
+            if inference.field in items and inference.value is not None:
+                assert inference.value in items[inference.field], (organisation.slug, inference)
+    bmas = next(
+        o for o in organisations() if o.slug == "bundesministerium-fuer-arbeit-und-soziales"
+    )
+    assert not bmas.corrections
+    assert [i.field for i in bmas.inferences if i.field == "short_name"] == ["short_name"]
 
 
 def test_every_heading_and_bold_bullet_is_a_record_or_declared_structure() -> None:
