@@ -641,7 +641,9 @@ def _generate(engine: Engine, organisations: int, seed: int, append: bool) -> Su
                 f"the database already holds {existing} organisations; "
                 "pass --append to add synthetic ones to them"
             )
-        writer = _Writer(connection, random.Random(seed), revision)
+        writer = _Writer(
+            connection, random.Random(seed), revision, random.Random(f"{seed}/concepts")
+        )
         writer.write(organisations)
         writer.finish()
         end_write(connection)
@@ -652,12 +654,18 @@ def _generate(engine: Engine, organisations: int, seed: int, append: bool) -> Su
 
 
 class _Writer:
-    def __init__(self, connection: Connection, rng: random.Random, revision: int) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        rng: random.Random,
+        revision: int,
+        concept_rng: random.Random,
+    ) -> None:
         self.connection = connection
         self.rng = rng
         # Concepts come from a generator of their own, so the rest of the directory is
         # what it was before organisations carried them.
-        self.concept_rng = random.Random(rng.random())
+        self.concept_rng = concept_rng
         self.revision = revision
         self.rows: dict[str, int] = defaultdict(int)
         self.next_id = {
@@ -835,7 +843,7 @@ class _Writer:
         )
 
     def _concepts(self) -> list[tuple[str, str]]:
-        """Up to three offers and two target groups of the vocabularies, none for a third."""
+        """Up to three offers and two target groups of the vocabularies; often none."""
         rng = self.concept_rng
         chosen = []
         for scheme, most in (("offers", 3), ("target-groups", 2)):

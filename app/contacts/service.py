@@ -70,8 +70,10 @@ def select_contacts(session: Session, filters: ContactFilters) -> Selection:
         query = query.where(live(Contact))
     search = score = did_you_mean = None
     if filters.q:
-        forgiven = forgiving(session, parse_query(filters.q), text_matches(session, Doc.contact))
-        search, did_you_mean = forgiven.query, forgiven.did_you_mean
+        search = parse_query(filters.q)
+        if not filters.include_deleted:  # a mirror's question is answered as it is asked
+            forgiven = forgiving(session, search, text_matches(session, Doc.contact))
+            search, did_you_mean = forgiven.query, forgiven.did_you_mean
         query, score = restrict(session, query, search, Doc.contact)
     if filters.kinds:
         query = query.where(col(Contact.kind).in_(filters.kinds))

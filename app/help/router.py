@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import REPEATABLE, BaseUrlDep, FilterValues
+from app.deps import PLAIN_DIGITS, REPEATABLE, BaseUrlDep, FilterValues
 from app.errors import PROBLEM_RESPONSES
 from app.help import service
 from app.help.schemas import HelpAnswer
@@ -18,9 +18,10 @@ router = APIRouter(prefix="/help", tags=["help"])
     description="The organisations that serve a place, grouped near to far: the place "
     "itself and what lies in it, then its Kreis, then the whole Land (whatever works for "
     "the Land serves every place in it). With `offer`, `target_group` or `access`, only "
-    "those the data states carry one of the concepts asked for (the schemes combine with "
-    "AND), each with the evidence, why it serves the place, and its contacts for the "
-    "place first. A name several regions carry is a 422 listing them to choose from.",
+    "those tagged with one of the concepts asked for (the schemes combine with AND), each "
+    "with the evidence or the reason it is inferred, why it serves the place, and its "
+    "contacts for the place first. A name several regions carry is a 422 listing them to "
+    "choose from.",
     response_model=HelpAnswer,
     responses=PROBLEM_RESPONSES,
 )
@@ -61,6 +62,7 @@ async def get_help(
     ] = [],  # noqa: B006
     per_group: Annotated[
         int,
+        PLAIN_DIGITS,
         Query(
             ge=1,
             le=service.MAX_PER_GROUP,

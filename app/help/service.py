@@ -3,9 +3,10 @@
 An organisation serves a place when it is linked to the place or to a region in it
 (distance 0), or to a region above it: its Kreis (1), the Land (2). Each one is
 counted once, at its nearest link; whatever works for the whole Land serves every
-place in it. With concepts asked for, only organisations the data states carry one
-of them (per scheme; the schemes combine with AND): what the data does not state is
-unknown, and not offered as a match.
+place in it. With concepts asked for, only organisations tagged with one of them (per
+scheme; the schemes combine with AND), each tag saying whether the source states it or
+it is inferred, and from what: what the data does not hold is unknown, and not offered
+as a match.
 """
 
 from collections.abc import Sequence

@@ -10,7 +10,7 @@ from sqlalchemy import CTE, Select, String, distinct, func, literal, select, uni
 from sqlalchemy.sql.functions import coalesce
 from sqlmodel import Session, col
 
-from app.languages import DEFAULT
+from app.languages import DEFAULT, Language
 from app.organisations.models import (
     Organisation,
     OrganisationConcept,
@@ -34,7 +34,10 @@ class FacetCounts:
 
 
 def facet_counts(
-    session: Session, query: Select[tuple[Organisation]], names: Sequence[str]
+    session: Session,
+    query: Select[tuple[Organisation]],
+    names: Sequence[str],
+    lang: Language = DEFAULT,
 ) -> FacetCounts:
     """Counts per value of each named facet over the organisations `query` matches,
     and the number of those organisations.
@@ -72,7 +75,7 @@ def facet_counts(
             total = count
         else:
             if facet in CONCEPT_FACETS:
-                label = _concept_label(CONCEPT_FACETS[facet], value)
+                label = _concept_label(CONCEPT_FACETS[facet], value, lang)
             counted[facet].append(FacetValue(value=value, label=label, count=count))
     return FacetCounts(total, {name: _sorted(counted[name]) for name in names})
 
@@ -121,9 +124,9 @@ def _by_concept(facet: str, scheme: str, matched: CTE) -> Select[Any]:
     )
 
 
-def _concept_label(scheme: str, concept: str) -> str | None:
+def _concept_label(scheme: str, concept: str, lang: Language) -> str | None:
     found = catalogue().concept(scheme, concept)
-    return None if found is None else found.labels[DEFAULT].text
+    return None if found is None else found.labels[lang].text
 
 
 def _by_region(matched: CTE) -> Select[Any]:

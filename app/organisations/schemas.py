@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from app.contacts.schemas import ContactSummary
 from app.inputs import Input, Key, Slug
@@ -165,6 +165,14 @@ class ConceptTagInput(Input):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
         | None
     ) = None
+
+    @model_validator(mode="after")
+    def says_how_it_is_known(self) -> "ConceptTagInput":
+        if self.basis is ConceptBasis.stated and self.evidence is None:
+            raise ValueError("a stated concept quotes its evidence (the source's words)")
+        if self.basis is ConceptBasis.inferred and self.note is None:
+            raise ValueError("an inferred concept says from what, in `note`")
+        return self
 
 
 class ConceptTagsInput(Input):

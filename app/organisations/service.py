@@ -130,11 +130,11 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
         query = query.where(live(Organisation))
     search = score = did_you_mean = None
     if filters.q:
-        # Text that finds no organisation as typed is tried as people mistype it.
-        forgiven = forgiving(
-            session, parse_query(filters.q), text_matches(session, Doc.organisation)
-        )
-        search, did_you_mean = forgiven.query, forgiven.did_you_mean
+        search = parse_query(filters.q)
+        if not filters.include_deleted:  # a mirror's question is answered as it is asked
+            # Text that finds no organisation as typed is tried as people mistype it.
+            forgiven = forgiving(session, search, text_matches(session, Doc.organisation))
+            search, did_you_mean = forgiven.query, forgiven.did_you_mean
         query, score = restrict(session, query, search, Doc.organisation)
     if filters.networks_only:
         query = query.where(col(Organisation.kind).in_(NETWORK_KINDS))
@@ -233,8 +233,8 @@ def list_organisations(
     counted = (
         memoised(
             session,
-            filter_key("organisation facets", filters, tuple(facets)),
-            lambda: facet_service.facet_counts(session, query, facets),
+            filter_key("organisation facets", filters, tuple(facets), lang),
+            lambda: facet_service.facet_counts(session, query, facets, lang),
         )
         if facets
         else None

@@ -15,13 +15,14 @@ Only a query without a single hit is retried, so a correct query is never
 diluted, and a corrected one ranks nothing above exact hits: there are none.
 """
 
+import itertools
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from string import ascii_lowercase
 
 import snowballstemmer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.memo import memoised
@@ -29,6 +30,10 @@ from app.search.index import Doc, all_matches, known_terms
 from app.search.query import SearchQuery, umlaut_variants
 
 MIN_TYPO_LENGTH = 5
+# Longer words are not corrected: the candidates grow with the word, its worth does not.
+MAX_TYPO_LENGTH = 24
+CANDIDATES_PER_WORD = 4
+MAX_CORRECTIONS = 16
 _LETTERS = ascii_lowercase
 
 
@@ -60,17 +65,17 @@ def forgiving(
 
 
 def text_matches(session: Session, doc: Doc) -> Callable[[SearchQuery], int]:
-    """How many records of one kind a text finds on its own, whatever other filters a list
-    has: what decides whether `q` on that list is retried."""
+    """1 if a text finds a live record of one kind on its own, whatever other filters a list
+    has, else 0: what decides whether `q` on that list is retried (no count needed)."""
 
-    def total(search: SearchQuery) -> int:
-        def count() -> int:
+    def any_match(search: SearchQuery) -> int:
+        def probe() -> int:
             found = all_matches(session, search, {doc})
-            return int(session.execute(select(func.count()).select_from(found)).scalar_one())
+            return 1 if session.execute(select(found.c.id).limit(1)).first() else 0
 
-        return memoised(session, ("text matches", doc, search.words, search.prefix), count)
+        return memoised(session, ("text matches", doc, search.words, search.prefix), probe)
 
-    return total
+    return any_match
 
 
 def alternatives(session: Session, query: SearchQuery) -> Iterator[SearchQuery]:
@@ -78,14 +83,18 @@ def alternatives(session: Session, query: SearchQuery) -> Iterator[SearchQuery]:
     stemmed = stem_variant(session, query)
     if stemmed is not None:
         yield stemmed
-    corrected = typo_correction(session, query)
-    if corrected is not None:
-        yield corrected
+    yield from typo_corrections(session, query)
 
 
-@cache
+_stemmers = threading.local()
+
+
 def _german() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("german")
+    # A stemmer keeps its work on itself: one per reader thread, never shared.
+    stemmer = getattr(_stemmers, "german", None)
+    if stemmer is None:
+        stemmer = _stemmers.german = snowballstemmer.stemmer("german")
+    return stemmer
 
 
 def stem_prefix(word: str) -> str:
@@ -133,32 +142,37 @@ def stem_variant(session: Session, query: SearchQuery) -> SearchQuery | None:
     return SearchQuery(tuple(dict.fromkeys(whole)), last_word)
 
 
-def typo_correction(session: Session, query: SearchQuery) -> SearchQuery | None:
-    """`query` with each word the index lacks replaced by the first word one edit away
-    that it holds; None if no word can be corrected."""
+def typo_corrections(session: Session, query: SearchQuery) -> Iterator[SearchQuery]:
+    """`query` with each word the index lacks replaced by words one edit away that it
+    holds, likeliest first: every combination of the first few for each word, at most
+    `MAX_CORRECTIONS` in all. The caller keeps the first that finds something, so a
+    correction that is a word of the index but finds nothing here is passed over."""
     words = [*query.words, *_prefix(query)]
     prefix_at = len(words) - 1 if query.prefix else None
     unknown = [
         w
         for i, w in enumerate(words)
-        if len(w) >= MIN_TYPO_LENGTH and w.isascii() and w.isalpha()
+        if MIN_TYPO_LENGTH <= len(w) <= MAX_TYPO_LENGTH and w.isascii() and w.isalpha()
         if not _known(session, (w,), prefix=i == prefix_at)
     ]
     if not unknown:
-        return None
-    fixed = dict.fromkeys(words, "")
+        return
+    options: list[list[str]] = []
     for word in unknown:
         candidates = one_edit_away(word)
         present = _known(session, tuple(candidates), prefix=False)
-        best = next((c for c in candidates if c in present), None)
-        if best is None:
-            return None
-        fixed[word] = best
-    corrected = [fixed[w] or w for w in words]
-    if query.prefix:
-        *whole, last = corrected
-        return SearchQuery(tuple(dict.fromkeys(whole)), last)
-    return SearchQuery(tuple(dict.fromkeys(corrected)), None)
+        found = [c for c in candidates if c in present][:CANDIDATES_PER_WORD]
+        if not found:
+            return
+        options.append(found)
+    for chosen in itertools.islice(itertools.product(*options), MAX_CORRECTIONS):
+        fixed = dict(zip(unknown, chosen, strict=True))
+        corrected = [fixed.get(w, w) for w in words]
+        if query.prefix:
+            *whole, last = corrected
+            yield SearchQuery(tuple(dict.fromkeys(whole)), last)
+        else:
+            yield SearchQuery(tuple(dict.fromkeys(corrected)), None)
 
 
 def one_edit_away(word: str) -> list[str]:
@@ -177,7 +191,7 @@ def _known(session: Session, words: tuple[str, ...], prefix: bool) -> set[str]:
         session,
         ("known terms", words, prefix),
         lambda: known_terms(session, words, prefix),
-        lambda found: 1 + len(found),
+        lambda _: 1 + len(words),  # the key holds every word asked about
     )
 
 

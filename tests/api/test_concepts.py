@@ -145,11 +145,25 @@ def test_editors_tag_an_organisation_and_history_and_feed_record_it(editor: Edit
 @pytest.mark.parametrize(
     ("concepts", "field"),
     [
-        ({"offers": [{"concept": "yoga"}]}, "concepts.offers.0.concept"),
-        ({"offers": [{"concept": "funding"}, {"concept": "funding"}]}, "concepts.offers.1.concept"),
-        ({"target_groups": [{"concept": "legal-advice"}]}, "concepts.target_groups.0.concept"),
+        ({"offers": [{"concept": "yoga", "evidence": "Yoga"}]}, "concepts.offers.0.concept"),
+        (
+            {
+                "offers": [
+                    {"concept": "funding", "evidence": "a"},
+                    {"concept": "funding", "evidence": "b"},
+                ]
+            },
+            "concepts.offers.1.concept",
+        ),
+        (
+            {"target_groups": [{"concept": "legal-advice", "evidence": "x"}]},
+            "concepts.target_groups.0.concept",
+        ),
         ({"offers": [{"concept": "funding", "basis": "guessed"}]}, "concepts.offers.0.basis"),
         ({"offers": [{"concept": "funding", "colour": "red"}]}, "concepts.offers.0.colour"),
+        # Said how it is known, or refused: stated with evidence, inferred with a note.
+        ({"offers": [{"concept": "funding"}]}, "concepts.offers.0"),
+        ({"offers": [{"concept": "funding", "basis": "inferred"}]}, "concepts.offers.0"),
         ({"moods": []}, "concepts.moods"),
     ],
 )

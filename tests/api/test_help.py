@@ -271,6 +271,7 @@ def test_a_name_of_several_regions_answers_with_the_candidates(
         ({"place": "14", "access": "teleport"}, "access"),
         ({"place": "14", "per_group": 0}, "per_group"),
         ({"place": "14", "per_group": 101}, "per_group"),
+        ({"place": "14", "per_group": "+5"}, "per_group"),
         ({"place": "14", "lang": "xx"}, "lang"),
     ],
 )

@@ -75,3 +75,9 @@ def test_the_tag_read_in_any_language_is_a_valid_if_match(editor: Editor) -> Non
     assert changed.status_code == 200, changed.text
     stale = editor.patch(CLINIC, {"short_name": "RLC Leipzig"}, if_match=english.headers["etag"])
     assert stale.status_code == 412
+
+
+def test_concept_facets_are_labelled_in_the_language_asked_for(client: TestClient) -> None:
+    body = client.get("/organisations", params={"facets": "offer", "lang": "en"}).json()
+    labels = {v["value"]: v["label"] for v in body["facets"]["offer"]}
+    assert labels["legal-advice"] == label("legal-advice", "en")

@@ -7,8 +7,10 @@ keep the index current are exercised as in production. A few check the seed.
 
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -26,6 +28,7 @@ from app.organisations.models import NETWORK_KINDS, Organisation
 from app.pagination import PageRequest
 from app.search import index
 from app.search import service as search_service
+from app.search.forgiving import stem_prefix
 from app.search.index import PEAK_PREFIX, Doc, all_matches
 from app.search.query import MAX_QUERY_LENGTH, MAX_WORD_LENGTH, MAX_WORDS, parse_query
 from app.search.schemas import HitType
@@ -1279,3 +1282,34 @@ def test_contacts_forgive_as_the_other_lists_do(client: TestClient) -> None:
     body = client.get("/contacts", params={"q": "opferberatng chemnitz"}).json()
     assert body["did_you_mean"] == "opferberatung chemnitz"
     assert [c["value"] for c in body["items"]] == ["opferberatung.chemnitz@raa-sachsen.de"]
+
+
+def test_a_correction_that_finds_nothing_here_gives_way_to_one_that_does(
+    client: TestClient,
+) -> None:
+    """`musbau`: the first word one edit away that the index holds need not be a region's."""
+    body = client.get("/search", params={"q": "musbau", "type": "region"}).json()
+    assert body["did_you_mean"] == "muskau"
+    assert [h["slug"] for h in body["items"]] == ["bad-muskau"]
+
+
+def test_a_mirror_asking_for_deleted_records_too_gets_its_words_as_they_are(
+    client: TestClient,
+) -> None:
+    body = client.get(
+        "/organisations", params={"q": "opferberatng", "include_deleted": "true"}
+    ).json()
+    assert (body["total"], body["did_you_mean"]) == (0, None)
+
+
+def test_stems_are_the_same_from_many_threads_at_once() -> None:
+    words = ["beratungen", "fluechtlinge", "netzwerke", "initiativen", "kampagnen"] * 40
+    expected = [stem_prefix(w) for w in words]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            found = list(pool.map(stem_prefix, words))
+    finally:
+        sys.setswitchinterval(interval)
+    assert found == expected
