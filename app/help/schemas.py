@@ -7,7 +7,7 @@ from pydantic import Field
 
 from app.contacts.schemas import ContactSummary
 from app.languages import Language
-from app.organisations.schemas import ConceptTag, ConceptTags
+from app.organisations.schemas import ConceptTag, ConceptTags, RegionLinkPublic
 from app.refs import RegionRef
 
 
@@ -28,13 +28,6 @@ class HelpContact(ContactSummary):
 
 
 @dataclass(kw_only=True, slots=True)
-class ServedThrough(RegionRef):
-    role: Annotated[
-        str, Field(examples=["area"], description="`area` served, or `seat` of an office.")
-    ]
-
-
-@dataclass(kw_only=True, slots=True)
 class HelpEntry:
     slug: Annotated[str, Field(examples=["refugee-law-clinic-leipzig"])]
     name: Annotated[str, Field(examples=["Refugee Law Clinic Leipzig e.V."])]
@@ -42,7 +35,7 @@ class HelpEntry:
     kind: Annotated[str, Field(examples=["association"])]
     url: str
     served_through: Annotated[
-        ServedThrough,
+        RegionLinkPublic,
         Field(description="Why it serves the place: the region of its own it is linked to."),
     ]
     matched: Annotated[

@@ -26,17 +26,17 @@ from app.help.schemas import (
     HelpEntry,
     HelpGroup,
     MatchedConcept,
-    ServedThrough,
 )
 from app.languages import Language
 from app.memo import memoised
 from app.organisations import concepts
 from app.organisations.models import Organisation, OrganisationRegion, RegionRole
-from app.organisations.schemas import ConceptTag
-from app.refs import RegionRef, organisation_url, region_url
+from app.organisations.schemas import RegionLinkPublic
+from app.reading import extended
+from app.refs import RegionRef, organisation_url
 from app.regions import places
 from app.regions.places import Candidate
-from app.regions.service import descendant_ids
+from app.regions.service import descendant_ids, region_ref_fields
 from app.vocabularies.catalogue import FIELD_OF_SCHEME
 
 MAX_PER_GROUP = 100
@@ -74,11 +74,14 @@ def answer(
     place = places.resolve(session, question.place, "place")
     wanted = question.wanted()
     key = ("help", place.id, tuple((s, tuple(ids)) for s, ids in wanted.items()))
-    groups = memoised(
+    # Kept for the revision: the first of each group, as many as any answer shows, and
+    # how many there are. A Land-wide group can hold thousands; keeping them all would
+    # weigh more than the memo holds, and every answer would group them again.
+    groups, totals = memoised(
         session,
         key,
         lambda: _grouped(session, place, wanted),
-        lambda found: 1 + sum(len(g) for g in found),
+        lambda found: 1 + sum(len(g) for g in found[0]),
     )
     shown = [group[:per_group] for group in groups]
     ids = [served.organisation_id for group in shown for served in group]
@@ -95,28 +98,29 @@ def answer(
         ),
         lang=lang,
         data_lang="de",
-        total=sum(len(group) for group in groups),
+        total=sum(totals),
         groups=[
             HelpGroup(
                 distance=distance,
                 region=_ref(regions[path[distance]], base),
-                total=len(group),
+                total=totals[distance],
                 organisations=[
                     _entry(entries[s.organisation_id], s, regions[s.region_id], wanted, here, base)
                     for s in shown[distance]
                     if s.organisation_id in entries
                 ],
             )
-            for distance, group in enumerate(groups)
+            for distance in range(len(groups))
         ],
     )
 
 
 def _grouped(
     session: Session, place: Candidate, wanted: dict[str, list[str]]
-) -> list[list[_Served]]:
-    """One list per distance from the place, each in name order: every live organisation
-    linked to a region that serves the place, at its nearest link."""
+) -> tuple[list[list[_Served]], list[int]]:
+    """One list per distance from the place, each in name order and cut at
+    `MAX_PER_GROUP`, and how many each holds in all: every live organisation linked to a
+    region that serves the place, at its nearest link."""
     above = places.places(session).ancestor_ids(place.id)
     distance = {region_id: 0 for region_id in _below(session, place)}
     for steps, region_id in enumerate(above, start=1):
@@ -145,7 +149,7 @@ def _grouped(
         nearest.values(), key=lambda held: (held[0][0], held[2], held[1].organisation_id)
     ):
         groups[rank[0]].append(served)
-    return groups
+    return [group[:MAX_PER_GROUP] for group in groups], [len(group) for group in groups]
 
 
 def _below(session: Session, place: Candidate) -> list[int]:
@@ -187,7 +191,7 @@ def _entry(
 ) -> HelpEntry:
     row = shown.row
     matched = [
-        MatchedConcept(scheme=scheme, **_tag_fields(tag))
+        extended(MatchedConcept, tag, scheme=scheme)
         for scheme, ids in wanted.items()
         for tag in getattr(shown.tags, FIELD_OF_SCHEME[scheme])
         if tag.id in ids
@@ -198,7 +202,7 @@ def _entry(
         short_name=row.short_name,
         kind=row.kind,
         url=organisation_url(base, row.slug, row.kind),
-        served_through=ServedThrough(**_ref_fields(region, base), role=served.role),
+        served_through=RegionLinkPublic(**region_ref_fields(region, base), role=served.role),
         matched=matched,
         concepts=shown.tags,
         contacts=_contacts_here(shown.contacts, here),
@@ -219,38 +223,8 @@ def _contacts_here(
 
 
 def _contact(contact: ContactSummary, here: bool) -> HelpContact:
-    return HelpContact(
-        id=contact.id,
-        kind=contact.kind,
-        value=contact.value,
-        label=contact.label,
-        role=contact.role,
-        region=contact.region,
-        url=contact.url,
-        here=here,
-    )
-
-
-def _tag_fields(tag: ConceptTag) -> dict[str, Any]:
-    return {
-        "id": tag.id,
-        "label": tag.label,
-        "url": tag.url,
-        "basis": tag.basis,
-        "evidence": tag.evidence,
-        "note": tag.note,
-    }
+    return extended(HelpContact, contact, here=here)
 
 
 def _ref(region: Candidate, base: str) -> RegionRef:
-    return RegionRef(**_ref_fields(region, base))
-
-
-def _ref_fields(region: Candidate, base: str) -> dict[str, Any]:
-    return {
-        "code": region.code,
-        "slug": region.slug,
-        "name": region.name,
-        "kind": region.kind,
-        "url": region_url(base, region.code, region.slug),
-    }
+    return RegionRef(**region_ref_fields(region, base))

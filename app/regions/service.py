@@ -93,8 +93,9 @@ def region_ref(region: Region, base: str) -> RegionRef:
     return RegionRef(**region_ref_fields(region, base))
 
 
-def region_ref_fields(region: Region | Row[Any], base: str) -> dict[str, Any]:
-    """The fields of a `RegionRef`, from a record or a row with code, slug, name and kind."""
+def region_ref_fields(region: Region | Row[Any] | places.Candidate, base: str) -> dict[str, Any]:
+    """The fields of a `RegionRef`, from a record, a row with code, slug, name and kind, or
+    a place."""
     return {
         "code": region.code,
         "slug": region.slug,
