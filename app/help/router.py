@@ -1,5 +1,6 @@
 from typing import Annotated
 
+from annotated_types import Ge, Le
 from fastapi import APIRouter, Query
 
 from app.deps import PLAIN_DIGITS, REPEATABLE, BaseUrlDep, FilterValues
@@ -61,14 +62,9 @@ async def get_help(
         ),
     ] = [],  # noqa: B006
     per_group: Annotated[
-        int,
+        Annotated[int, Ge(1), Le(service.MAX_PER_GROUP)],
         PLAIN_DIGITS,
-        Query(
-            ge=1,
-            le=service.MAX_PER_GROUP,
-            description="Organisations shown per group.",
-            examples=[20],
-        ),
+        Query(description="Organisations shown per group.", examples=[20]),
     ] = 20,
 ) -> JsonResponse:
     question = service.Question(place, offer, target_group, access)
