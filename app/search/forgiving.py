@@ -16,18 +16,17 @@ diluted, and a corrected one ranks nothing above exact hits: there are none.
 """
 
 import itertools
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from string import ascii_lowercase
 
-import snowballstemmer
 from sqlalchemy import select
 from sqlmodel import Session
 
 from app.memo import memoised
 from app.search.index import Doc, all_matches, known_terms
 from app.search.query import SearchQuery, umlaut_variants
+from app.search.stems import stem_prefix
 
 MIN_TYPO_LENGTH = 5
 # Longer words are not corrected: the candidates grow with the word, its worth does not.
@@ -84,37 +83,6 @@ def alternatives(session: Session, query: SearchQuery) -> Iterator[SearchQuery]:
     if stemmed is not None:
         yield stemmed
     yield from typo_corrections(session, query)
-
-
-_stemmers = threading.local()
-
-
-def _german() -> snowballstemmer.stemmer:
-    # A stemmer keeps its work on itself: one per reader thread, never shared.
-    stemmer = getattr(_stemmers, "german", None)
-    if stemmer is None:
-        stemmer = _stemmers.german = snowballstemmer.stemmer("german")
-    return stemmer
-
-
-def stem_prefix(word: str) -> str:
-    """The start of `word` that its German stem keeps, in the word's own (folded) spelling:
-    `beratungen` → `berat`, `fluechtlinge` → `fluechtling` (the stemmer writes the umlaut
-    it reads in `ue` as `u`; the index spells it `ue`)."""
-    stem = _german().stemWord(word)
-    kept, at = [], 0
-    for letter in stem:
-        while at < len(word) and word[at] != letter:
-            if word[at] == "e" and at and word[at - 1] in "aou":  # ue, oe, ae for ü, ö, ä
-                kept.append("e")
-                at += 1
-                continue
-            return "".join(kept)
-        if at == len(word):
-            break
-        kept.append(word[at])
-        at += 1
-    return "".join(kept)
 
 
 def stem_variant(session: Session, query: SearchQuery) -> SearchQuery | None:

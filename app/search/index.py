@@ -59,7 +59,7 @@ import math
 import re
 import struct
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from functools import reduce
 from typing import Any, Protocol, TypeVar
@@ -93,10 +93,12 @@ from sqlmodel import Session, col
 
 from app.contacts.models import Contact
 from app.db import connection_of
+from app.memo import memoised
 from app.organisations.models import Organisation
 from app.pagination import PageRequest, SortColumn, SortKey, Window, decode_cursor, encode_cursor
 from app.regions.models import Region
 from app.search.query import SearchQuery
+from app.search.stems import MIN_STEM_LENGTH, stem, stem_prefix
 
 T = TypeVar("T")
 
@@ -121,6 +123,9 @@ PEAK_PREFIX = 4
 RANK_ALL_BELOW = 10_000
 # More entries than this that the bound cannot rule out, and everything is ranked.
 MAX_UNRULED = 2_000
+# Index words read for one query word's inflected forms (SQLite), and forms kept.
+MAX_FORM_CANDIDATES = 2_000
+MAX_FORMS = 32
 # Bounds are lowered by this much relative to the score they are compared with: far
 # more than either engine's rounding (PostgreSQL's ranks are float4).
 _SLACK = 1e-6
@@ -156,6 +161,7 @@ def restrict(
     `query` (and `within`); and their score (higher is better) as a column to order by."""
     model, vector = _SOURCES[doc]
     if _dialect(session) == "sqlite":
+        query = conflated(session, query)
         rowid = _fts.c.rowid
         hits = (
             select(
@@ -182,6 +188,7 @@ def all_matches(
     """Records of the kinds `docs` that match (and are `within`): columns `doc`, `id` and
     `score`."""
     if _dialect(session) == "sqlite":
+        query = conflated(session, query)
         rowid = _fts.c.rowid
         found = select(
             rowid.op("&", return_type=Integer)(DOC_MASK).label("doc"),
@@ -214,6 +221,48 @@ def all_matches(
             ).where(literal(False))
         )
     return union_all(*parts).subquery("hits")
+
+
+def conflated(session: Session, query: SearchQuery) -> SearchQuery:
+    """`query` with each word's inflected forms that SQLite's index holds, which the word
+    then matches too (`beratungen` finds Beratung, Berater): what PostgreSQL's `german`
+    stems give it there. Forms share the word's German stem (app.search.stems); words
+    with a short stem (`die`, `ihr`) have none. Remembered per revision of the
+    directory, whose words they are."""
+    if _dialect(session) != "sqlite" or query.forms:
+        return query
+
+    def forms_of(word: str, prefix: bool) -> tuple[str, ...]:
+        return memoised(
+            session,
+            ("inflected forms", word, prefix),
+            lambda: _inflected_forms(session, word, prefix),
+            lambda found: 1 + len(found),
+        )
+
+    forms = tuple(forms_of(word, prefix) for word, prefix in query.terms)
+    return replace(query, forms=forms) if any(forms) else query
+
+
+def _inflected_forms(session: Session, word: str, prefix: bool) -> tuple[str, ...]:
+    """The words of SQLite's index other than `word` (and, for a prefix, other than those
+    it starts) that share its German stem, at most MAX_FORMS."""
+    start = stem_prefix(word)
+    if len(start) < MIN_STEM_LENGTH:
+        return ()
+    terms = table("search_terms", column("term", Text))
+    candidates = session.execute(
+        select(terms.c.term)
+        .where(terms.c.term >= start, terms.c.term < start + "\uffff")
+        .limit(MAX_FORM_CANDIDATES)
+    ).scalars()
+    root = stem(word)
+    forms = [
+        t
+        for t in candidates
+        if t != word and not (prefix and t.startswith(word)) and stem(t) == root
+    ]
+    return tuple(forms[:MAX_FORMS])
 
 
 def known_terms(session: Session, words: Sequence[str], prefix: bool) -> set[str]:
@@ -388,7 +437,7 @@ def _bound(session: Session, query: SearchQuery, matches: int | None) -> _Bound 
     if len(query.terms) != 1:
         return None
     if _dialect(session) == "sqlite":
-        return _Bm25Bound.of(query, matches)
+        return _Bm25Bound.of(conflated(session, query), matches)
     return _CoverBound.of(session, query)
 
 
@@ -459,13 +508,34 @@ class _Bm25Bound:
     word: str
     prefix: bool
     matches: int | None
+    # Inflected forms the word matches too (SearchQuery.forms): each is a phrase of its
+    # own to bm25, with its own idf, so the bound adds theirs. Forms share the word's first
+    # PEAK_PREFIX letters (they start with its stem), so the peak bounds each frequency.
+    forms: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, query: SearchQuery, matches: int | None) -> "_Bm25Bound | None":
         ((word, prefix),) = query.terms
-        if not _PLAIN_WORD.fullmatch(word) or (prefix and len(word) < PEAK_PREFIX):
+        forms = query.forms[0] if query.forms else ()
+        if not all(_PLAIN_WORD.fullmatch(w) for w in (word, *forms)):
             return None
-        return cls(word, prefix, matches)
+        if prefix and len(word) < PEAK_PREFIX:
+            return None
+        if any(f[:PEAK_PREFIX] != word[:PEAK_PREFIX] for f in forms):
+            return None
+        return cls(word, prefix, matches, forms)
+
+    def _idf(self, connection: Connection, rows: int) -> float:
+        """The sum of the idfs of the word's phrases, as bm25 computes each."""
+        alone = SearchQuery((), self.word) if self.prefix else SearchQuery((self.word,), None)
+        phrases = [(alone, self.matches if not self.forms else None)]
+        phrases += [(SearchQuery((form,), None), None) for form in self.forms]
+        idf = 0.0
+        for phrase, hits in phrases:
+            if hits is None:
+                hits = int(connection.execute(_COUNT, {"phrase": phrase.fts5()}).scalar_one())
+            idf += max(math.log((rows - hits + 0.5) / (hits + 0.5)), 1e-6)
+        return idf
 
     def unruled(
         self, session: Session, docs: Collection[Doc], score: float
@@ -475,11 +545,7 @@ class _Bm25Bound:
         if rows == 0 or tokens == 0:
             return frozenset()
         average = tokens / rows
-        hits = self.matches
-        if hits is None:
-            alone = SearchQuery((), self.word) if self.prefix else SearchQuery((self.word,), None)
-            hits = int(connection.execute(_COUNT, {"phrase": alone.fts5()}).scalar_one())
-        idf = max(math.log((rows - hits + 0.5) / (hits + 0.5)), 1e-6)
+        idf = self._idf(connection, rows)
         floor = score * (1 - _SLACK)
         if floor <= 0:
             return None

@@ -32,6 +32,9 @@ class SearchQuery:
 
     words: tuple[str, ...]
     prefix: str | None
+    # Per term, as `terms` lists them: other words it matches too. On SQLite these are its
+    # inflected forms the index holds (app.search.index.conflated); PostgreSQL stems itself.
+    forms: tuple[tuple[str, ...], ...] = ()
 
     @property
     def terms(self) -> list[tuple[str, bool]]:
@@ -39,15 +42,28 @@ class SearchQuery:
         return [(w, False) for w in self.words] + ([(self.prefix, True)] if self.prefix else [])
 
     def fts5(self) -> str:
-        """The FTS5 MATCH expression: quoted strings only, implicitly ANDed."""
-        return " ".join(self._fts5_phrases())
+        """The FTS5 MATCH expression: quoted strings only, ANDed (FTS5 takes no implicit AND
+        after a bracket)."""
+        return " AND ".join(self._fts5_phrases())
 
     def fts5_in_name(self) -> str:
         """An FTS5 MATCH expression for entries whose `name` column holds any of the words."""
-        return "{name} : (" + " OR ".join(self._fts5_phrases()) + ")"
+        every = [p for alternatives in self._fts5_alternatives() for p in alternatives]
+        return "{name} : (" + " OR ".join(every) + ")"
 
     def _fts5_phrases(self) -> list[str]:
-        return [_quoted(word) + ("*" if prefix else "") for word, prefix in self.terms]
+        return [
+            alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
+            for alternatives in self._fts5_alternatives()
+        ]
+
+    def _fts5_alternatives(self) -> list[list[str]]:
+        """Per term, the phrases any of which it matches: itself and its forms."""
+        forms = self.forms or tuple(() for _ in self.terms)
+        return [
+            [_quoted(word) + ("*" if prefix else ""), *map(_quoted, others)]
+            for (word, prefix), others in zip(self.terms, forms, strict=True)
+        ]
 
     @property
     def key(self) -> str:

@@ -10,6 +10,7 @@ from app.contacts.models import Contact
 from app.db import connection_of
 from app.memo import memoised, remembered
 from app.organisations import service as organisation_service
+from app.organisations.concepts import labels_by_organisation
 from app.organisations.models import NETWORK_KINDS, Organisation
 from app.pagination import PageRequest, SearchWindow, SortKey, Window
 from app.reading import json_fragment
@@ -148,6 +149,7 @@ def _organisation_hits(
 ) -> list[tuple[int, SearchHit]]:
     organisations = _by_id(session, Organisation, ids)
     topics = organisation_service.topics_of(session, ids)
+    labels = labels_by_organisation(session, ids)
     return [
         (
             o.id,
@@ -166,6 +168,7 @@ def _organisation_hits(
                         o.short_name,
                         "; ".join(o.names_in_source),
                         ", ".join(topics[o.id]),
+                        *labels[o.id],
                     ],
                     query,
                 ),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from app.folding import fold
 from app.search.query import SearchQuery
+from app.search.stems import MIN_STEM_LENGTH, stem
 
 SNIPPET_WORDS = 24  # words shown at most
 LEAD_WORDS = 6  # words kept before the first match
@@ -56,19 +57,10 @@ def matching_term(word: str, query: SearchQuery) -> int | None:
 
 
 def _inflected(word: str, term: str) -> bool:
-    """Whether two words look like forms of one (`beratungen`, `beratung`).
-
-    For marking only: PostgreSQL's German stemmer matches such forms, and a
-    snippet should show where. A long shared start with short different endings
-    approximates it; SQLite does not stem, so there it may mark a form that did
-    not match, next to one that did.
-    """
-    shared = 0
-    for a, b in zip(word, term, strict=False):
-        if a != b:
-            break
-        shared += 1
-    return shared >= max(4, max(len(word), len(term)) - 3)
+    """Whether two words are forms of one (`beratungen`, `berater`) as both engines
+    conflate them: the same German stem, long enough to conflate (app.search.stems)."""
+    root = stem(term)
+    return len(root) >= MIN_STEM_LENGTH and stem(word) == root
 
 
 def _render(text: str, words: list[re.Match[str]], marked: set[int]) -> str:

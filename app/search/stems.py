@@ -1,0 +1,50 @@
+"""German stems, as PostgreSQL's `german` text search configuration computes them.
+
+Snowball's German stemmer is the algorithm PostgreSQL uses, so a word and a
+query word conflate here exactly when they conflate there: SQLite's index is
+asked for every inflected form of a query word (app.search.index), snippets
+mark those forms, and a query that finds nothing is retried by its stems
+(app.search.forgiving).
+"""
+
+import threading
+
+import snowballstemmer
+
+# Shorter stems conflate nothing: they are mostly stop words and short words (`die`, `ihr`).
+MIN_STEM_LENGTH = 4
+
+_stemmers = threading.local()
+
+
+def _german() -> snowballstemmer.stemmer:
+    # A stemmer keeps its work on itself: one per reader thread, never shared.
+    stemmer = getattr(_stemmers, "german", None)
+    if stemmer is None:
+        stemmer = _stemmers.german = snowballstemmer.stemmer("german")
+    return stemmer
+
+
+def stem(word: str) -> str:
+    """The German stem of a folded word (`beratungen` → `berat`, `fluechtlinge` →
+    `fluchtling`): equal stems are forms of one word, as PostgreSQL sees them."""
+    return _german().stemWord(word)
+
+
+def stem_prefix(word: str) -> str:
+    """The start of `word` that its German stem keeps, in the word's own (folded) spelling:
+    `beratungen` → `berat`, `fluechtlinge` → `fluechtling` (the stemmer writes the umlaut
+    it reads in `ue` as `u`; the index spells it `ue`)."""
+    kept, at = [], 0
+    for letter in stem(word):
+        while at < len(word) and word[at] != letter:
+            if word[at] == "e" and at and word[at - 1] in "aou":  # ue, oe, ae for ü, ö, ä
+                kept.append("e")
+                at += 1
+                continue
+            return "".join(kept)
+        if at == len(word):
+            break
+        kept.append(word[at])
+        at += 1
+    return "".join(kept)
