@@ -14,7 +14,7 @@ from app.editing import (
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
 from app.organisations.router import IncludeDeleted, UpdatedSince, VerifiedBefore
-from app.pagination import Page, PageDep, paged
+from app.pagination import PageDep, SearchPage, paged
 from app.reading import ReaderDep
 from app.record_routes import RecordRoutes, add_record_routes
 from app.regions import service, writes
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/regions", tags=["regions"])
     "",
     summary="List regions",
     description="The Freistaat Sachsen, its Kreise and the towns and former districts below them.",
-    response_model=Page[RegionSummary],
+    response_model=SearchPage[RegionSummary],
     responses=PROBLEM_RESPONSES,
 )
 async def list_regions(

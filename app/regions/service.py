@@ -12,12 +12,13 @@ from app.db import as_utc, live, not_verified_since, stored_id
 from app.errors import Gone, NotFound
 from app.memo import filter_key, memoised
 from app.organisations.models import Organisation, OrganisationRegion
-from app.pagination import PageRequest, SortKey, Window, fetch_window
+from app.pagination import PageRequest, SearchWindow, SortKey, fetch_window
 from app.reading import extended
 from app.refs import OrganisationRef, RegionRef, organisation_url, region_url
 from app.regions import places
 from app.regions.models import Region
 from app.regions.schemas import RegionDetail, RegionSummary
+from app.search.forgiving import forgiving, text_matches
 from app.search.index import Doc, restrict
 from app.search.query import parse_query
 
@@ -125,13 +126,18 @@ def region_summaries(session: Session, regions: Sequence[Region], base: str) -> 
 
 def list_regions(
     session: Session, filters: RegionFilters, page: PageRequest, base: str
-) -> Window[RegionSummary]:
+) -> SearchWindow[RegionSummary]:
     query = select(Region)
     if not filters.include_deleted:
         query = query.where(live(Region))
+    did_you_mean = None
     if filters.q:
+        search = parse_query(filters.q)
+        if not filters.include_deleted:  # a mirror's question is answered as it is asked
+            forgiven = forgiving(session, search, text_matches(session, Doc.region))
+            search, did_you_mean = forgiven.query, forgiven.did_you_mean
         # Full-text like every list; regions keep their name order (the list has no `sort`).
-        query, _ = restrict(session, query, parse_query(filters.q), Doc.region)
+        query, _ = restrict(session, query, search, Doc.region)
     if filters.kinds:
         query = query.where(col(Region.kind).in_(filters.kinds))
     if filters.parent:
@@ -146,7 +152,9 @@ def list_regions(
         session, query, NAME_ORDER, page, count_key=filter_key("regions", filters), records=True
     )
     regions = [row[0] for row in window.rows]
-    return Window(region_summaries(session, regions, base), window.total, window.next_cursor)
+    return SearchWindow(
+        region_summaries(session, regions, base), window.total, window.next_cursor, did_you_mean
+    )
 
 
 def region_param_id(session: Session, key: str, param: str) -> int:

@@ -99,6 +99,29 @@ def test_name_filter(client: TestClient, text: str) -> None:
     assert region_slugs(client, {"q": text}) == {"landkreis-goerlitz", "goerlitz"}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "did_you_mean"),
+    [
+        ("gorlitz", {"landkreis-goerlitz", "goerlitz"}, "goerlitz"),
+        ("Dobeln", {"doebeln"}, "doebeln"),
+        ("Bautzn", {"landkreis-bautzen"}, "bautzen"),
+        ("Görlitz", {"landkreis-goerlitz", "goerlitz"}, None),
+    ],
+)
+def test_name_filter_forgives_dropped_umlauts_and_typos(
+    client: TestClient, text: str, expected: set[str], did_you_mean: str | None
+) -> None:
+    response = client.get("/regions", params={"q": text})
+    assert response.status_code == 200
+    assert {r["slug"] for r in response.json()["items"]} == expected
+    assert response.json()["did_you_mean"] == did_you_mean
+
+
+def test_name_filter_is_not_reworded_for_deleted_records(client: TestClient) -> None:
+    body = client.get("/regions", params={"q": "gorlitz", "include_deleted": "true"}).json()
+    assert body["items"] == [] and body["did_you_mean"] is None
+
+
 # --- The detail -----------------------------------------------------------------------------
 
 
