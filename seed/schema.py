@@ -90,6 +90,7 @@ class ConceptsEntry(Strict):
     offers: list[ConceptTagEntry] = []
     target_groups: list[ConceptTagEntry] = []
     access: list[ConceptTagEntry] = []
+    languages: list[ConceptTagEntry] = []
 
 
 class SourceEntry(Strict):

@@ -18,7 +18,8 @@ router = APIRouter(prefix="/help", tags=["help"])
     summary="Who helps with what, here",
     description="The organisations that serve a place, grouped near to far: the place "
     "itself and what lies in it, then its Kreis, then the whole Land (whatever works for "
-    "the Land serves every place in it). With `offer`, `target_group` or `access`, only "
+    "the Land serves every place in it). With `offer`, `target_group`, `access` or "
+    "`language`, only "
     "those tagged with one of the concepts asked for (the schemes combine with AND), each "
     "with the evidence or the reason it is inferred, why it serves the place, and its "
     "contacts for the place first. A name several regions carry is a 422 listing them to "
@@ -61,12 +62,21 @@ async def get_help(
             examples=["outreach"],
         ),
     ] = [],  # noqa: B006
+    language: Annotated[
+        FilterValues,
+        Query(
+            description="Id of a concept of `/vocabularies/languages`: ISO 639-1 (`ar`), else "
+            f"ISO 639-3 (`prs`); an ISO 639-3 code of an ISO 639-1 language is taken too. "
+            f"Only organisations the data says counsel in it. {REPEATABLE}",
+            examples=["ar"],
+        ),
+    ] = [],  # noqa: B006
     per_group: Annotated[
         Annotated[int, Ge(1), Le(service.MAX_PER_GROUP)],
         PLAIN_DIGITS,
         Query(description="Organisations shown per group.", examples=[20]),
     ] = 20,
 ) -> JsonResponse:
-    question = service.Question(place, offer, target_group, access)
+    question = service.Question(place, offer, target_group, access, language)
     found = await reader.run(service.answer, question, per_group, base, lang)
     return JsonResponse(found, headers=language_headers(lang))

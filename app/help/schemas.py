@@ -71,6 +71,7 @@ class Asked:
     offers: list[str]
     target_groups: list[str]
     access: list[str]
+    languages: list[str]
 
 
 @dataclass(kw_only=True, slots=True)

@@ -48,6 +48,7 @@ class Question:
     offers: Sequence[str] = ()
     target_groups: Sequence[str] = ()
     access: Sequence[str] = ()
+    languages: Sequence[str] = ()
 
     def wanted(self) -> dict[str, list[str]]:
         """Scheme → the concept ids asked for, checked against the vocabulary."""
@@ -57,6 +58,7 @@ class Question:
                 "target-groups", self.target_groups, "target_group"
             ),
             "access": concepts.concept_ids("access", self.access, "access"),
+            "languages": concepts.concept_ids("languages", self.languages, "language"),
         }
         return {scheme: sorted(set(ids)) for scheme, ids in asked.items() if ids}
 
@@ -95,6 +97,7 @@ def answer(
             offers=wanted.get("offers", []),
             target_groups=wanted.get("target-groups", []),
             access=wanted.get("access", []),
+            languages=wanted.get("languages", []),
         ),
         lang=lang,
         data_lang="de",

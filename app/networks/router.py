@@ -15,6 +15,7 @@ from app.organisations.router import (
     ContactFilter,
     FacetsDep,
     IncludeDeleted,
+    LanguageFilter,
     LevelFilter,
     NetworkFilter,
     OfferFilter,
@@ -64,6 +65,7 @@ async def list_networks(
     offer: OfferFilter = [],  # noqa: B006
     target_group: TargetGroupFilter = [],  # noqa: B006
     access: AccessFilter = [],  # noqa: B006
+    language: LanguageFilter = [],  # noqa: B006
     network: NetworkFilter = [],  # noqa: B006
     related_to: RelatedFilter = [],  # noqa: B006
     has_contact: ContactFilter = [],  # noqa: B006
@@ -82,6 +84,7 @@ async def list_networks(
         offers=offer,
         target_groups=target_group,
         access=access,
+        languages=language,
         networks=network,
         related_to=related_to,
         has_contact=has_contact,

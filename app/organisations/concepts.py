@@ -43,6 +43,15 @@ def concepts_of(
     return {id_: _tags(rows[id_], base, lang) for id_ in ids}
 
 
+def labels_by_organisation(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each organisation's concepts, each as its labels in every language joined by `; `:
+    the text search finds them by (`concept_labels`). One statement, also for no ids."""
+    labels: dict[int, list[str]] = {id_: [] for id_ in ids}
+    for row in connection_of(session).execute(_CONCEPTS, {"ids": list(ids)}):
+        labels[row.organisation_id].append("; ".join(labels_of([(row.scheme, row.concept)])))
+    return labels
+
+
 def _tags(rows: Iterable[Any], base: str, lang: Language) -> ConceptTags:
     grouped: dict[str, list[ConceptTag]] = {field: [] for field in SCHEME_OF_FIELD}
     order = catalogue().order
@@ -155,10 +164,12 @@ def labels_of(concepts: Iterable[tuple[str, str]]) -> list[str]:
 def concept_ids(scheme: str, values: Iterable[str], param: str) -> list[str]:
     """The concept ids of a filter, in any case; InvalidParameter naming `param` for one the
     scheme lacks, with the ids it has."""
-    known = catalogue().schemes[scheme].concepts
+    found = catalogue().schemes[scheme]
+    known = found.concepts
     ids = []
     for value in values:
         concept = value.strip().lower()
+        concept = found.aliases.get(concept, concept)
         if concept not in known:
             raise InvalidParameter(
                 param,

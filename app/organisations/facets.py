@@ -21,9 +21,14 @@ from app.pagination import FacetValue
 from app.regions.models import Region
 from app.vocabularies.catalogue import catalogue
 
-FACETS = ("kind", "level", "region", "topic", "offer", "target_group", "access")
+FACETS = ("kind", "level", "region", "topic", "offer", "target_group", "access", "language")
 # The concept scheme each concept facet counts (app.vocabularies).
-CONCEPT_FACETS = {"offer": "offers", "target_group": "target-groups", "access": "access"}
+CONCEPT_FACETS = {
+    "offer": "offers",
+    "target_group": "target-groups",
+    "access": "access",
+    "language": "languages",
+}
 _TOTAL = "*"  # the row counting every match, next to the facets' rows
 
 

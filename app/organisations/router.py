@@ -97,6 +97,15 @@ AccessFilter = Annotated[
         examples=["outreach"],
     ),
 ]
+LanguageFilter = Annotated[
+    FilterValues,
+    Query(
+        description="Id of a concept of `/vocabularies/languages`: a language it counsels or "
+        f"informs in, as ISO 639-1 code (`ar`) or, without one, ISO 639-3 (`prs`, Dari); an "
+        f"ISO 639-3 code of an ISO 639-1 language is taken too (`ara`). {REPEATABLE}",
+        examples=["ar"],
+    ),
+]
 NetworkFilter = Annotated[
     FilterValues,
     Query(
@@ -174,6 +183,7 @@ async def list_organisations(
     offer: OfferFilter = [],  # noqa: B006
     target_group: TargetGroupFilter = [],  # noqa: B006
     access: AccessFilter = [],  # noqa: B006
+    language: LanguageFilter = [],  # noqa: B006
     network: NetworkFilter = [],  # noqa: B006
     related_to: RelatedFilter = [],  # noqa: B006
     has_contact: ContactFilter = [],  # noqa: B006
@@ -192,6 +202,7 @@ async def list_organisations(
         offers=offer,
         target_groups=target_group,
         access=access,
+        languages=language,
         networks=network,
         related_to=related_to,
         has_contact=has_contact,

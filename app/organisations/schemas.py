@@ -51,6 +51,10 @@ class ConceptTags:
     offers: list[ConceptTag]
     target_groups: list[ConceptTag]
     access: list[ConceptTag]
+    languages: Annotated[
+        list[ConceptTag],
+        Field(description="Languages it counsels or informs in (`/vocabularies/languages`)."),
+    ]
 
 
 @dataclass(kw_only=True, slots=True)
@@ -184,6 +188,11 @@ class ConceptTagsInput(Input):
     )
     access: Annotated[list[ConceptTagInput], Field(max_length=50)] = Field(
         default=[], description="Concepts of `/vocabularies/access`."
+    )
+    languages: Annotated[list[ConceptTagInput], Field(max_length=50)] = Field(
+        default=[],
+        description="Concepts of `/vocabularies/languages`: ISO 639-1 codes (`ar`), or "
+        "ISO 639-3 for a language without one (`prs`).",
     )
 
 

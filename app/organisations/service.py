@@ -105,6 +105,7 @@ class OrganisationFilters:
     offers: Sequence[str] = ()
     target_groups: Sequence[str] = ()
     access: Sequence[str] = ()
+    languages: Sequence[str] = ()
     networks: Sequence[str] = ()
     related_to: Sequence[str] = ()
     has_contact: Sequence[str] = ()
@@ -159,6 +160,7 @@ def select_organisations(session: Session, filters: OrganisationFilters) -> Sele
         ("offers", filters.offers, "offer"),
         ("target-groups", filters.target_groups, "target_group"),
         ("access", filters.access, "access"),
+        ("languages", filters.languages, "language"),
     ):
         if values:
             wanted = concepts.concept_ids(scheme, values, param)

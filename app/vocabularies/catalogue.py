@@ -6,7 +6,7 @@ Eligibility taxonomy that concepts map to. A concept's id is stable: organisatio
 are tagged with it, and its URI is built from it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,12 +14,20 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.languages import LANGUAGES, Language
+from app.vocabularies import iso639
 from app.yamlio import load_yaml
 
 DATA = Path(__file__).parent / "data"
 SCHEMES = ("offers", "target-groups", "access")
+# Generated from ISO 639 (app.vocabularies.iso639), beside the schemes written by hand.
+LANGUAGES_SCHEME = "languages"
 # The member of an organisation's `concepts` that holds each scheme's tags, and back.
-SCHEME_OF_FIELD = {"offers": "offers", "target_groups": "target-groups", "access": "access"}
+SCHEME_OF_FIELD = {
+    "offers": "offers",
+    "target_groups": "target-groups",
+    "access": "access",
+    "languages": LANGUAGES_SCHEME,
+}
 FIELD_OF_SCHEME = {scheme: field for field, scheme in SCHEME_OF_FIELD.items()}
 MAPPED = "open-eligibility"
 
@@ -123,6 +131,10 @@ class Scheme:
     title: dict[Language, str]
     definition: dict[Literal["de", "en"], str]
     concepts: dict[str, Concept]
+    # Other ids filters take for a concept: a language's ISO 639-3 code (`ara` for `ar`).
+    aliases: dict[str, str] = field(default_factory=dict)
+    # Where concepts and labels come from, if the team did not write them.
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,4 +195,42 @@ def catalogue() -> Catalogue:
                 alt_labels=tuple(text for texts in c.alt_labels.values() for text in texts),
             )
         schemes[name] = Scheme(name, dict(entry.title), dict(entry.definition), concepts)
+    schemes[LANGUAGES_SCHEME] = _language_scheme()
     return Catalogue(schemes, taxonomy)
+
+
+class LanguageSchemeEntry(_Strict):
+    id: Literal["languages"]
+    title: dict[Language, Text]
+    definition: dict[Literal["de", "en"], Text]
+    source: Text
+    also_iso_639_3: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{3}$")]]
+
+
+def _language_scheme() -> Scheme:
+    """The languages organisations counsel in: ISO 639 (app.vocabularies.iso639), each
+    concept named in every label language, its definition giving its ISO 639-3 code."""
+    entry = LanguageSchemeEntry.model_validate(_read(LANGUAGES_SCHEME))
+    languages = iso639.languages(entry.also_iso_639_3)
+    concepts = {
+        found.id: Concept(
+            id=found.id,
+            scheme=LANGUAGES_SCHEME,
+            labels={lang: Label(name.lang, name.text, False) for lang, name in found.names.items()},
+            definition={
+                "de": f"Die Sprache {found.names['de'].text} (ISO 639-3: {found.alpha_3}).",
+                "en": f"The language {found.names['en'].text} (ISO 639-3: {found.alpha_3}).",
+            },
+            mappings=(),
+        )
+        for found in languages
+    }
+    aliases = {found.alpha_3: found.id for found in languages if found.alpha_3 != found.id}
+    return Scheme(
+        LANGUAGES_SCHEME,
+        dict(entry.title),
+        dict(entry.definition),
+        concepts,
+        aliases,
+        entry.source,
+    )

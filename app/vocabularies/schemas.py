@@ -63,6 +63,14 @@ class SchemeSummary:
     definition: str
     concept_count: int
     uri: Annotated[str, Field(examples=["http://127.0.0.1:8000/vocabularies/offers"])]
+    source: Annotated[
+        str | None,
+        Field(
+            examples=[None],
+            description="Where concepts and labels come from when the team did not write "
+            "them, with that source's licence (which then applies to them).",
+        ),
+    ] = None
 
 
 @dataclass(kw_only=True, slots=True)

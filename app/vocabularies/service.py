@@ -60,6 +60,7 @@ def scheme(name: str, base: str, lang: Language) -> SchemePublic:
         definition=summary.definition,
         concept_count=summary.concept_count,
         uri=summary.uri,
+        source=summary.source,
         lang=lang,
         licence=LICENCE,
         licence_url=LICENCE_URL,
@@ -89,7 +90,8 @@ def concept_public(found: Concept, base: str, lang: Language) -> ConceptPublic:
             LabelPublic(
                 lang=label.lang, text=label.text, dir=direction(label.lang), reviewed=label.reviewed
             )
-            for label in found.labels.values()
+            # A name given in English for want of a translation is listed once, as English.
+            for label in dict.fromkeys(found.labels.values())
         ],
         mappings=[
             MappingPublic(
@@ -111,4 +113,5 @@ def _summary(found: Scheme, base: str, lang: Language) -> SchemeSummary:
         definition=found.definition["de" if lang == "de" else "en"],
         concept_count=len(found.concepts),
         uri=scheme_url(base, found.id),
+        source=found.source,
     )

@@ -34,6 +34,7 @@ def test_a_record_says_what_it_offers_with_the_evidence(client: TestClient) -> N
         "offers": [],
         "target_groups": [],
         "access": [],
+        "languages": [],
     }
     # An offer read from a name alone says so.
     (inferred,) = client.get("/organisations/ibas").json()["concepts"]["offers"]
@@ -136,7 +137,7 @@ def test_editors_tag_an_organisation_and_history_and_feed_record_it(editor: Edit
     assert renamed["concepts"] == changed["concepts"]
     # Removing them: an empty list.
     cleared = editor.patched(path, {"concepts": {"offers": [], "access": []}})
-    assert cleared["concepts"] == {"offers": [], "target_groups": [], "access": []}
+    assert cleared["concepts"] == {"offers": [], "target_groups": [], "access": [], "languages": []}
     assert "treibhaus-doebeln" not in slugs(
         editor.client, "/organisations", offer="language-courses"
     )
@@ -196,6 +197,24 @@ def test_labels_in_every_language_find_what_is_tagged(
     assert slugs(client, "/organisations", q=q) == expected
 
 
+@pytest.mark.parametrize(
+    ("q", "marked"),
+    [
+        ("Rechtshilfe", "<mark>Rechtshilfe</mark>"),
+        ("legal advice", "<mark>Legal</mark> <mark>advice</mark>"),
+        ("юридична консультація", "<mark>Юридична</mark> <mark>консультація</mark>"),
+    ],
+)
+def test_a_snippet_shows_the_concept_label_that_matched(
+    client: TestClient, q: str, marked: str
+) -> None:
+    """A hit found by a concept label shows that concept's labels, the match marked."""
+    hits = {h["slug"]: h for h in walk(client, "/search", {"q": q, "type": "organisation"})}
+    snippet = hits["komenco"]["snippet"]
+    assert marked in snippet
+    assert "Rechtsberatung" in snippet or "Rechtshilfe" in snippet  # that concept's labels
+
+
 def test_english_words_find_organisations(client: TestClient) -> None:
     assert "refugee-law-clinic-leipzig" in {
         h["slug"] for h in walk(client, "/search", {"q": "asylum"})
@@ -204,3 +223,69 @@ def test_english_words_find_organisations(client: TestClient) -> None:
     assert {"ckd-netzwerk", "dioezesan-caritasverbaende", "initiativkreis-menschen-wuerdig"} <= (
         volunteers
     )
+
+
+# --- Languages spoken -------------------------------------------------------------------------
+
+
+def test_no_organisation_of_the_seed_states_a_language(client: TestClient) -> None:
+    """The slides name no language anyone counsels in: unknown, so no tag and no match."""
+    assert client.get("/organisations", params={"language": "de"}).json()["total"] == 0
+    assert all(
+        o["concepts"]["languages"] == [] for o in walk(client, "/organisations", {"limit": "200"})
+    )
+
+
+def test_editors_record_the_languages_an_organisation_counsels_in(editor: Editor) -> None:
+    path = "/organisations/refugee-law-clinic-leipzig"
+    changed = editor.patched(
+        path,
+        {
+            "concepts": {
+                "languages": [
+                    {"concept": "prs", "evidence": "Beratung auf Dari"},
+                    {"concept": "ar", "evidence": "Beratung auf Arabisch"},
+                ]
+            }
+        },
+    )
+    languages = changed["concepts"]["languages"]
+    assert [(t["id"], t["label"]) for t in languages] == [("ar", "Arabisch"), ("prs", "Dari")]
+    assert languages[0]["url"].endswith("/vocabularies/languages/ar")
+    english = editor.client.get(path, params={"lang": "ru"}).json()["concepts"]["languages"]
+    assert [t["label"] for t in english] == ["арабский", "Dari"]
+    # Lists filter by the ISO 639-1 code, its ISO 639-3 code, in any case, and count them.
+    for code in ("ar", "ara", "AR"):
+        assert slugs(editor.client, "/organisations", language=code) == {
+            "refugee-law-clinic-leipzig"
+        }
+    faceted = editor.json("/organisations", {"facets": "language", "q": "Refugee Law Clinic"})
+    assert {(f["value"], f["count"]) for f in faceted["facets"]["language"]} == {
+        ("ar", 1),
+        ("prs", 1),
+    }
+    # Who helps in Leipzig, in Dari: the clinic, why, and nobody whom the data does not say.
+    answer = editor.json("/help", {"place": "14713", "language": "prs"})
+    found = [o for g in answer["groups"] for o in g["organisations"]]
+    assert [o["slug"] for o in found] == ["refugee-law-clinic-leipzig"]
+    assert answer["asked"]["languages"] == ["prs"]
+    # The language's names in every label language find it.
+    assert "refugee-law-clinic-leipzig" in slugs(editor.client, "/organisations", q="Arabisch")
+    assert "refugee-law-clinic-leipzig" in slugs(editor.client, "/organisations", q="العربية")
+
+
+def test_a_language_iso_639_does_not_have_is_refused(editor: Editor) -> None:
+    path = "/organisations/refugee-law-clinic-leipzig"
+    before = editor.json(path)
+    tag = {"concept": "xx", "basis": "inferred", "note": "?"}
+    refused = editor.patch(path, {"concepts": {"languages": [tag]}})
+    assert "concepts.languages.0.concept" in invalid_names(refused)
+    assert editor.json(path) == before
+    for where, params in (
+        ("/organisations", {}),
+        ("/networks", {}),
+        ("/help", {"place": "14"}),
+    ):
+        response = editor.client.get(where, params={**params, "language": "klingon"})
+        assert response.status_code == 422, where
+        assert response.json()["invalid_params"][0]["name"] == "language"

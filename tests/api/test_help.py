@@ -186,7 +186,12 @@ def test_legal_advice_in_leipzig_is_the_clinic_then_komenco(client: TestClient) 
     clinic = answer["groups"][0]["organisations"][0]
     assert clinic["served_through"]["code"] == "14713"
     assert "rechtlich zu beraten" in clinic["matched"][0]["evidence"]
-    assert answer["asked"] == {"offers": ["legal-advice"], "target_groups": [], "access": []}
+    assert answer["asked"] == {
+        "offers": ["legal-advice"],
+        "target_groups": [],
+        "access": [],
+        "languages": [],
+    }
 
 
 def test_victim_support_gives_the_office_of_the_city_asked_about(client: TestClient) -> None:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pycountry
 import pytest
 from fastapi.testclient import TestClient
 
@@ -19,12 +20,15 @@ def concepts_of(client: TestClient, scheme: str, **headers: str) -> dict[str, di
 
 def test_the_index_lists_every_scheme_with_its_licence(client: TestClient) -> None:
     index = client.get("/vocabularies").json()
-    assert [s["id"] for s in index["schemes"]] == list(SCHEMES)
+    assert [s["id"] for s in index["schemes"]] == [*SCHEMES, "languages"]
     assert index["languages"] == ["de", "en", "ar", "fa", "uk", "ru"]
     assert index["licence"] == "CC BY 4.0"
     for summary in index["schemes"]:
         scheme = client.get(summary["uri"].removeprefix("http://testserver")).json()
         assert len(scheme["concepts"]) == summary["concept_count"] > 0
+        # The team's own schemes are under the index's licence; the languages under theirs.
+        assert (summary["source"] is None) == (summary["id"] in SCHEMES)
+        assert scheme["source"] == summary["source"]
     (mapped,) = index["mapped_schemes"]
     assert mapped["id"] == "open-eligibility"
     assert mapped["licence"] == "CC BY-SA 3.0"
@@ -182,3 +186,43 @@ def test_mappings_quote_open_eligibility_as_published(client: TestClient) -> Non
 def test_only_offer_schemes_map_where_open_eligibility_has_a_term(client: TestClient) -> None:
     access = concepts_of(client, "access")
     assert all(concept["mappings"] == [] for concept in access.values())
+
+
+# --- Languages: ISO 639, named by iso-codes ---------------------------------------------------
+
+
+def test_the_languages_are_iso_639_1_and_the_iso_639_3_languages_asked_for(
+    client: TestClient,
+) -> None:
+    languages = concepts_of(client, "languages")
+    two_letter = {lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")}
+    assert set(languages) == two_letter | {"prs", "kmr", "ckb"}
+    assert client.get("/vocabularies").json()["schemes"][-1]["source"].endswith("LGPL-2.1.")
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [
+        ("de", "Arabisch"),
+        ("en", "Arabic"),
+        ("ar", "العربية"),
+        ("fa", "عربی"),
+        ("uk", "арабська"),
+        ("ru", "арабский"),
+    ],
+)
+def test_a_language_is_named_in_each_label_language(
+    client: TestClient, lang: str, label: str
+) -> None:
+    arabic = client.get("/vocabularies/languages/ar", params={"lang": lang}).json()
+    assert arabic["label"] == label
+    assert arabic["definition"].endswith("(ISO 639-3: ara).")
+    assert {(x["lang"], x["text"]) for x in arabic["labels"]} >= {(lang, label)}
+
+
+def test_a_name_without_a_translation_says_it_is_english(client: TestClient) -> None:
+    """iso-codes names Dari in English and Ukrainian only: the German label is the English
+    name, marked as English, and the labels list each name once."""
+    dari = client.get("/vocabularies/languages/prs", params={"lang": "de"}).json()
+    assert dari["label"] == "Dari"
+    assert [(x["lang"], x["text"]) for x in dari["labels"]] == [("en", "Dari"), ("uk", "дарі")]
