@@ -8,17 +8,25 @@ from app.errors import PreconditionFailed, PreconditionRequired
 from app.http_cache import if_match
 from app.languages import DEFAULT
 
+# The generation of every record's representation, raised when what records show changes
+# for all of them at once without raising their versions: a new member (such as
+# `concepts.languages`), or data a migration adds. Without it a cache holding a tag from
+# before an upgrade would revalidate to the old body. tests/test_etags.py keeps a digest
+# of the record schemas, and fails when they change while this stays.
+REPRESENTATION = 2
+
 
 def record_etag(resource: Resource | str, record_id: int, version: int, lang: str = DEFAULT) -> str:
-    """The strong ETag of a record's representation: its identity and version, and the
-    language of its labels where that is not German (`"organisation-42-v3-en"`).
+    """The strong ETag of a record's representation: its identity, version and generation,
+    and the language of its labels where that is not German (`"organisation-42-v3-r2-en"`).
 
-    A record's version rises whenever anything it shows changes (app.writes), so
-    the tag changes exactly then, and the tag read from any coding or language of a
-    GET is one `If-Match` takes back (app.http_cache.if_match).
+    A record's version rises whenever anything it shows changes (app.writes), and the
+    generation whenever the shape of all of them does, so the tag changes exactly
+    then; the tag read from any coding or language of a GET is one `If-Match` takes
+    back (app.http_cache.if_match).
     """
     suffix = "" if lang == DEFAULT else f"-{lang}"
-    return f'"{resource}-{record_id}-v{version}{suffix}"'
+    return f'"{resource}-{record_id}-v{version}-r{REPRESENTATION}{suffix}"'
 
 
 def etag_of(resource: Resource, record: Any) -> str:

@@ -229,7 +229,7 @@ def test_the_key_secret_is_in_no_answer(editor: Editor) -> None:
         editor.create("/organisations", {"name": "Willkommen in Pirna", "kind": "association"}),
         editor.patch(BON_COURAGE, {"short_name": "BC"}),
         editor.patch(BON_COURAGE, {"short_name": 5}),
-        editor.patch(BON_COURAGE, {"short_name": "x"}, if_match='"organisation-42-v1"'),
+        editor.patch(BON_COURAGE, {"short_name": "x"}, if_match='"organisation-42-v1-r2"'),
         editor.verify(CLINIC),
         editor.delete(CLINIC, params={"cascade": "relations"}),
         editor.delete(BON_COURAGE),

@@ -95,7 +95,9 @@ def test_create_answers_201_with_location_and_the_tag_a_get_gives(editor: Editor
     assert created["topics"] == ["Begleitung", "Ehrenamt"]
     assert created["names_in_source"] == ["Willkommen in Pirna e.V."]
     again = editor.read(location)
-    assert again.headers["etag"] == response.headers["etag"] == f'"organisation-{created["id"]}-v1"'
+    assert (
+        again.headers["etag"] == response.headers["etag"] == f'"organisation-{created["id"]}-v1-r2"'
+    )
     assert again.json() == created
     assert "willkommen-in-pirna" in slugs(editor.client, "/organisations", {"region": "14628"})
     found = editor.json("/search", {"q": "Sprachcafé Pirna"})["items"]
@@ -373,7 +375,7 @@ def test_the_checks_come_in_order(editor: Editor) -> None:
     gone = "/organisations/willkommen-in-pirna"
     editor.created("/organisations", NEW_ORGANISATION)
     editor.deleted(gone)
-    stale = '"organisation-42-v0"'
+    stale = '"organisation-42-v0-r2"'
     for path in ("/organisations/gibt-es-nicht", gone, BON_COURAGE):
         no_key = editor.patch(path, b"{", if_match=None, auth={}, content_type="text/plain")
         assert_problem(no_key, 401, "unauthorized")
@@ -407,7 +409,7 @@ def test_merge_patch_changes_only_the_fields_given(editor: Editor) -> None:
         k: v for k, v in before.items() if k not in unchanged
     }
     assert after["updated_at"] > before["updated_at"]
-    assert merged.headers["etag"] == editor.tag(BON_COURAGE) == '"organisation-42-v2"'
+    assert merged.headers["etag"] == editor.tag(BON_COURAGE) == '"organisation-42-v2-r2"'
 
     plain = editor.patch(
         BON_COURAGE, {"description": "Bildung in Borna", "topics": ["Bildung"]}, content_type=JSON
@@ -462,7 +464,7 @@ def test_a_no_op_patch_leaves_the_version_alone(editor: Editor) -> None:
         response = editor.patch(BON_COURAGE, body)
         assert response.status_code == 200, response.text
         assert response.json()["version"] == 1, body
-        assert response.headers["etag"] == '"organisation-42-v1"'
+        assert response.headers["etag"] == '"organisation-42-v1-r2"'
     assert editor.revision() == revision
     assert editor.json(f"{BON_COURAGE}/history")["total"] == history
 
@@ -654,36 +656,54 @@ def test_a_stale_tag_is_a_412_with_the_current_version(editor: Editor) -> None:
         response = editor.send(method, BON_COURAGE, body, if_match=old)
         problem = assert_problem(response, 412, "precondition-failed")
         assert problem["current_version"] == 2
-        assert response.headers["etag"] == '"organisation-42-v2"' == editor.tag(BON_COURAGE)
+        assert response.headers["etag"] == '"organisation-42-v2-r2"' == editor.tag(BON_COURAGE)
     assert_problem(editor.verify(BON_COURAGE, if_match=old), 412, "precondition-failed")
     current = editor.json(BON_COURAGE)
     assert (current["short_name"], current["version"]) == ("BC", 2)
-    other_record = editor.patch(BON_COURAGE, {"short_name": "x"}, if_match='"organisation-43-v2"')
+    other_record = editor.patch(
+        BON_COURAGE, {"short_name": "x"}, if_match='"organisation-43-v2-r2"'
+    )
     assert_problem(other_record, 412, "precondition-failed")
-    other_kind = editor.patch(BON_COURAGE, {"short_name": "x"}, if_match='"region-42-v2"')
+    other_kind = editor.patch(BON_COURAGE, {"short_name": "x"}, if_match='"region-42-v2-r2"')
     assert_problem(other_kind, 412, "precondition-failed")
+
+
+def test_a_tag_of_an_older_representation_is_neither_fresh_nor_a_precondition(
+    editor: Editor,
+) -> None:
+    """After an upgrade that changed what records show (a new generation), a cache holding
+    the tag of the same version from before is sent the new body, and a write based on
+    it is refused: its author has not seen what the record shows now."""
+    current = editor.read(BON_COURAGE).headers["etag"]
+    before_upgrade = current.replace("-r2", "")
+    fresh = editor.client.get(BON_COURAGE, headers={**PLAIN, "If-None-Match": current})
+    assert fresh.status_code == 304
+    stale = editor.client.get(BON_COURAGE, headers={**PLAIN, "If-None-Match": before_upgrade})
+    assert stale.status_code == 200 and stale.json()["concepts"]["languages"] == []
+    refused = editor.patch(BON_COURAGE, {"short_name": "BC"}, if_match=before_upgrade)
+    assert_problem(refused, 412, "precondition-failed")
 
 
 def test_the_tag_of_either_coding_is_accepted_and_weak_tags_are_not(editor: Editor) -> None:
     gzipped = editor.client.get(BON_COURAGE, headers=GZIP)
     assert gzipped.headers["content-encoding"] == "gzip"
     tag = gzipped.headers["etag"]
-    assert tag == '"organisation-42-v1-gzip"'
+    assert tag == '"organisation-42-v1-r2-gzip"'
     weak = editor.patch(BON_COURAGE, {"short_name": "BC"}, if_match=f"W/{tag}")
     assert_problem(weak, 412, "precondition-failed")
     weak_identity = editor.patch(
-        BON_COURAGE, {"short_name": "BC"}, if_match='W/"organisation-42-v1"'
+        BON_COURAGE, {"short_name": "BC"}, if_match='W/"organisation-42-v1-r2"'
     )
     assert_problem(weak_identity, 412, "precondition-failed")
     assert_problem(
-        editor.patch(BON_COURAGE, {"short_name": "BC"}, if_match="organisation-42-v1"),
+        editor.patch(BON_COURAGE, {"short_name": "BC"}, if_match="organisation-42-v1-r2"),
         412,
         "precondition-failed",
     )
     response = editor.patch(BON_COURAGE, {"short_name": "BC"}, if_match=tag)
     assert response.status_code == 200, response.text
     listed = editor.patch(
-        BON_COURAGE, {"short_name": "B"}, if_match='"elsewhere", "organisation-42-v2"'
+        BON_COURAGE, {"short_name": "B"}, if_match='"elsewhere", "organisation-42-v2-r2"'
     )
     assert listed.status_code == 200, listed.text
     assert editor.version(BON_COURAGE) == 3
@@ -1067,7 +1087,7 @@ def test_the_store_never_answers_with_an_older_version(editor: Editor) -> None:
         assert [hit["name"] for hit in editor.json(lists[2])["items"]][:1] == [name]
         gzipped = editor.client.get(BON_COURAGE, headers=GZIP)
         assert gzipped.json()["version"] == changed["version"]
-        assert gzipped.headers["etag"] == f'"organisation-42-v{changed["version"]}-gzip"'
+        assert gzipped.headers["etag"] == f'"organisation-42-v{changed["version"]}-r2-gzip"'
     editor.deleted(BON_COURAGE, params={"cascade": "relations"})
     assert_problem(editor.client.get(BON_COURAGE), 410, "gone")
     assert "bon-courage" not in {o["slug"] for o in editor.json(lists[0])["items"]}
@@ -1089,7 +1109,9 @@ def test_the_revision_rises_once_per_write_and_never_for_a_refused_one(editor: E
     rises(1, editor.create("/organisations", pirna), 201)
     rises(1, editor.patch(BON_COURAGE, {"short_name": "BC"}), 200)
     rises(0, editor.patch(BON_COURAGE, {"short_name": "BC"}), 200)  # nothing to change
-    rises(0, editor.patch(BON_COURAGE, {"short_name": "x"}, if_match='"organisation-42-v1"'), 412)
+    rises(
+        0, editor.patch(BON_COURAGE, {"short_name": "x"}, if_match='"organisation-42-v1-r2"'), 412
+    )
     rises(0, editor.patch(BON_COURAGE, {"short_name": 5}), 422)
     rises(0, editor.patch(BON_COURAGE, {"short_name": "x"}, if_match=None), 428)
     rises(0, editor.patch(BON_COURAGE, {"short_name": "x"}, auth={}), 401)

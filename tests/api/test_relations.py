@@ -16,7 +16,7 @@ def test_a_relation_reads_subject_type_object(client: TestClient) -> None:
     assert relation["provenance"]["source"]["slug"] == "praxis-vor-ort-2015-04-16"
     detail = client.get(relation["url"])
     assert detail.json() == relation
-    assert detail.headers["etag"] == f'"relation-{relation["id"]}-v{relation["version"]}"'
+    assert detail.headers["etag"] == f'"relation-{relation["id"]}-v{relation["version"]}-r2"'
 
 
 def test_the_relations_of_a_deleted_organisation_are_listed_with_include_deleted(
