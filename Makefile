@@ -40,8 +40,21 @@ key: migrate
 run: seed
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
+# With a PostgreSQL server (WEGWEISER_TEST_DATABASE_URL) the SQLite and the PostgreSQL half run
+# side by side, each printed when both are done: on two cores that takes about 60 % of the
+# time of one after the other. (Exit status 5 is pytest's "no test selected" in one half.)
 test: setup
+ifdef WEGWEISER_TEST_DATABASE_URL
+	@logs=$$(mktemp -d); \
+	$(BIN)/pytest -m "not postgres" $(PYTEST_ARGS) > $$logs/sqlite.txt 2>&1 & sqlite=$$!; \
+	$(BIN)/pytest -m postgres $(PYTEST_ARGS) > $$logs/postgresql.txt 2>&1 & postgresql=$$!; \
+	wait $$sqlite; s=$$?; wait $$postgresql; p=$$?; \
+	echo "== SQLite =="; cat $$logs/sqlite.txt; echo "== PostgreSQL =="; cat $$logs/postgresql.txt; \
+	rm -rf $$logs; \
+	{ [ $$s -eq 0 ] || [ $$s -eq 5 ]; } && { [ $$p -eq 0 ] || [ $$p -eq 5 ]; } && [ $$s$$p != 55 ]
+else
 	$(BIN)/pytest $(PYTEST_ARGS)
+endif
 
 lint: setup
 	$(BIN)/ruff check .
