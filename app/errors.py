@@ -58,6 +58,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "`current_version` and the `ETag` header give the current state.",
     "unsupported-media-type": "The body's `Content-Type` is not one this operation takes.",
     "payload-too-large": "The request body is larger than the service accepts.",
+    "not-acceptable": "None of the media types `Accept` names is served here; `available` "
+    "lists those that are (a `format=` parameter chooses one too).",
     "internal-error": "The service failed unexpectedly; the error has been logged.",
 }
 
@@ -191,6 +193,18 @@ class UnsupportedMediaType(DomainError):
         super().__init__(
             f"Content-Type {quoted(given)} is not accepted here; send {' or '.join(accepted)}.",
             headers={"Accept-Patch": ", ".join(accepted)} if "merge" in str(accepted) else None,
+        )
+
+
+class NotAcceptable(DomainError):
+    status = HTTPStatus.NOT_ACCEPTABLE
+    problem_type = "not-acceptable"
+
+    def __init__(self, accept: str, offered: list[str]) -> None:
+        super().__init__(
+            f"No representation here fits Accept {quoted(accept)}; this resource is "
+            f"served as {', '.join(offered)} (or ask with `format=`).",
+            extra={"available": offered},
         )
 
 

@@ -18,6 +18,9 @@ from app.editing import (
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
+from app.formats import csv
+from app.formats.negotiation import LIST_RESPONSES, Format, ListFormatDep, vary_accept
+from app.formats.streaming import list_stream
 from app.organisations.router import (
     IncludeDeleted,
     NetworkFilter,
@@ -41,10 +44,11 @@ router = APIRouter(prefix="/contacts", tags=["contacts"])
     "each with its organisation. Different filters combine with AND; a repeated filter "
     "matches any of its values.",
     response_model=FacetedPage[ContactPublic],
-    responses=PROBLEM_RESPONSES,
+    responses={**PROBLEM_RESPONSES, **LIST_RESPONSES},
 )
 async def list_contacts(
     request: Request,
+    fmt: ListFormatDep,
     reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
@@ -89,8 +93,15 @@ async def list_contacts(
         verified_before=verified_before,
         include_deleted=include_deleted,
     )
+    if fmt is not Format.json:
+        return await list_stream(
+            fmt,
+            lambda every: reader.run(service.list_contacts, filters, sort, every, base),
+            csv.CONTACT_COLUMNS,
+            {"Vary": "Accept"},
+        )
     window = await reader.run(service.list_contacts, filters, sort, page, base, facets)
-    return paged(request, window, page)
+    return vary_accept(paged(request, window, page))
 
 
 ContactId = Annotated[

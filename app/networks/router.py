@@ -7,7 +7,10 @@ from app.changes.models import Resource
 from app.deps import BaseUrlDep
 from app.editing import WRITE_RESPONSES, read_response
 from app.errors import PROBLEM_RESPONSES
-from app.languages import LanguageDep, language_headers
+from app.formats import csv
+from app.formats.negotiation import LIST_RESPONSES, Format, ListFormatDep
+from app.formats.streaming import list_stream
+from app.languages import LanguageDep
 from app.organisations import service
 from app.organisations.models import NETWORK_KINDS
 from app.organisations.router import (
@@ -28,6 +31,7 @@ from app.organisations.router import (
     TopicFilter,
     UpdatedSince,
     VerifiedBefore,
+    negotiated_headers,
 )
 from app.organisations.schemas import NetworkDetail, NetworkSummary
 from app.pagination import FacetedPage, PageDep, paged
@@ -44,10 +48,11 @@ NetworkKind = StrEnum("NetworkKind", {k: k for k in sorted(NETWORK_KINDS)})  # t
     description="Networks, committees, working groups and round tables, each with its members. "
     "Takes the same filters as `/organisations`.",
     response_model=FacetedPage[NetworkSummary],
-    responses=PROBLEM_RESPONSES,
+    responses={**PROBLEM_RESPONSES, **LIST_RESPONSES},
 )
 async def list_networks(
     request: Request,
+    fmt: ListFormatDep,
     reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
@@ -93,9 +98,16 @@ async def list_networks(
         include_deleted=include_deleted,
         networks_only=True,
     )
+    if fmt is not Format.json:
+        return await list_stream(
+            fmt,
+            lambda every: reader.run(service.list_networks, filters, sort, every, base, (), lang),
+            csv.NETWORK_COLUMNS,
+            negotiated_headers(lang),
+        )
     window = await reader.run(service.list_networks, filters, sort, page, base, facets, lang)
     response = paged(request, window, page)
-    response.headers.update(language_headers(lang))
+    response.headers.update(negotiated_headers(lang))
     return response
 
 

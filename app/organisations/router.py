@@ -18,7 +18,10 @@ from app.editing import (
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
-from app.languages import LanguageDep, language_headers
+from app.formats import csv
+from app.formats.negotiation import LIST_RESPONSES, Format, ListFormatDep
+from app.formats.streaming import list_stream
+from app.languages import Language, LanguageDep, language_headers
 from app.organisations import service, writes
 from app.organisations.facets import FACETS
 from app.organisations.models import NETWORK_KINDS, Level, Organisation, OrganisationKind
@@ -163,10 +166,11 @@ FacetsDep = Annotated[list[str], Depends(facets_parameter(FACETS))]
     description="Every actor of the directory, networks included. Different filters combine "
     "with AND; a repeated filter matches any of its values.",
     response_model=FacetedPage[OrganisationSummary],
-    responses=PROBLEM_RESPONSES,
+    responses={**PROBLEM_RESPONSES, **LIST_RESPONSES},
 )
 async def list_organisations(
     request: Request,
+    fmt: ListFormatDep,
     reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
@@ -210,12 +214,26 @@ async def list_organisations(
         verified_before=verified_before,
         include_deleted=include_deleted,
     )
+    if fmt is not Format.json:
+        return await list_stream(
+            fmt,
+            lambda every: reader.run(
+                service.list_organisations, filters, sort, every, base, lang=lang
+            ),
+            csv.ORGANISATION_COLUMNS,
+            negotiated_headers(lang),
+        )
     window = await reader.run(
         service.list_organisations, filters, sort, page, base, facets, as_json=True, lang=lang
     )
     response = paged(request, window, page)
-    response.headers.update(language_headers(lang))
+    response.headers.update(negotiated_headers(lang))
     return response
+
+
+def negotiated_headers(lang: Language) -> dict[str, str]:
+    """The headers of a list chosen by language and representation."""
+    return {**language_headers(lang), "Vary": "Accept-Language, Accept"}
 
 
 SlugPath = Annotated[

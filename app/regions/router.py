@@ -13,6 +13,9 @@ from app.editing import (
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
+from app.formats import csv
+from app.formats.negotiation import LIST_RESPONSES, Format, ListFormatDep, vary_accept
+from app.formats.streaming import list_stream
 from app.organisations.router import IncludeDeleted, UpdatedSince, VerifiedBefore
 from app.pagination import PageDep, SearchPage, paged
 from app.reading import ReaderDep
@@ -30,10 +33,11 @@ router = APIRouter(prefix="/regions", tags=["regions"])
     summary="List regions",
     description="The Freistaat Sachsen, its Kreise and the towns and former districts below them.",
     response_model=SearchPage[RegionSummary],
-    responses=PROBLEM_RESPONSES,
+    responses={**PROBLEM_RESPONSES, **LIST_RESPONSES},
 )
 async def list_regions(
     request: Request,
+    fmt: ListFormatDep,
     reader: ReaderDep,
     base: BaseUrlDep,
     page: PageDep,
@@ -69,7 +73,15 @@ async def list_regions(
         verified_before=verified_before,
         include_deleted=include_deleted,
     )
-    return paged(request, await reader.run(service.list_regions, filters, page, base), page)
+    if fmt is not Format.json:
+        return await list_stream(
+            fmt,
+            lambda every: reader.run(service.list_regions, filters, every, base),
+            csv.REGION_COLUMNS,
+            {"Vary": "Accept"},
+        )
+    window = await reader.run(service.list_regions, filters, page, base)
+    return vary_accept(paged(request, window, page))
 
 
 CodePath = Annotated[

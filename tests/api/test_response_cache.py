@@ -86,8 +86,9 @@ def test_stored_responses_keep_both_codings_and_their_tags(writable_client: Test
     assert raw.headers["etag"] == zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
     assert raw.content == plain.content  # httpx decodes the gzip body
     assert int(raw.headers["content-length"]) < len(plain.content)
-    # Organisations label their concepts in the language asked for (app.languages).
-    assert raw.headers["vary"] == "Accept-Language, Accept-Encoding"
+    # Organisations label their concepts in the language asked for (app.languages), and
+    # lists come as JSON, CSV or NDJSON (app.formats).
+    assert raw.headers["vary"] == "Accept-Language, Accept, Accept-Encoding"
 
 
 def test_a_stored_response_answers_if_none_match_and_head(writable_client: TestClient) -> None:

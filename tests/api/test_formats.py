@@ -1,0 +1,183 @@
+"""Lists as CSV and NDJSON: every matching record at once, chosen by `Accept` or `format=`,
+kept apart from the JSON by the response store and the ETags."""
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.formats import streaming
+from tests.api.editor import Editor
+from tests.api.listing import walk
+
+LISTS = ["/organisations", "/networks", "/regions", "/contacts"]
+PLAIN = {"Accept-Encoding": "identity"}
+
+
+@pytest.fixture
+def editor(seeded_database: str, client_for: Callable[[str], TestClient]) -> Editor:
+    return Editor.on(seeded_database, client_for)
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    assert text.startswith("\ufeff"), "spreadsheets read UTF-8 only with its byte order mark"
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def ndjson_records(text: str) -> list[dict[str, Any]]:
+    assert text.endswith("\n")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_csv_holds_every_matching_record_with_a_header(client: TestClient, path: str) -> None:
+    response = client.get(path, params={"format": "csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8; header=present"
+    rows = csv_rows(response.text)
+    items = walk(client, path)
+    assert [row["id"] for row in rows] == [str(item["id"]) for item in items]
+    assert [row["url"] for row in rows] == [item["url"] for item in items]
+    assert response.content.count(b"\r\n") == len(items) + 1  # RFC 4180 line ends
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_ndjson_is_each_item_of_the_json_list_on_a_line(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Accept": "application/x-ndjson"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/x-ndjson"
+    assert ndjson_records(response.text) == walk(client, path)
+
+
+def test_the_filters_of_the_list_apply(client: TestClient) -> None:
+    params = {"region": "14626", "kind": "network"}
+    rows = csv_rows(client.get("/organisations", params={**params, "format": "csv"}).text)
+    assert {row["slug"] for row in rows} == {
+        o["slug"] for o in walk(client, "/organisations", params)
+    }
+    assert rows and all(row["kind"] == "network" for row in rows)
+    leipzig = csv_rows(
+        client.get(
+            "/contacts",
+            params={"organisation": "opferberatung-raa-sachsen"},
+            headers={"Accept": "text/csv"},
+        ).text
+    )
+    assert {row["organisation_slug"] for row in leipzig} == {"opferberatung-raa-sachsen"}
+
+
+def test_cells_hold_lists_labels_and_references_as_text(client: TestClient) -> None:
+    (clinic,) = [
+        row
+        for row in csv_rows(client.get("/organisations", params={"format": "csv"}).text)
+        if row["slug"] == "refugee-law-clinic-leipzig"
+    ]
+    record = client.get("/organisations/refugee-law-clinic-leipzig").json()
+    assert clinic["name"] == record["name"]
+    assert clinic["topics"] == "; ".join(record["topics"])
+    assert clinic["regions"] == "; ".join(r["name"] for r in record["regions"])
+    assert "Rechtsberatung" in clinic["offers"].split("; ")
+    english = csv_rows(client.get("/organisations", params={"format": "csv", "lang": "en"}).text)
+    assert "Legal advice" in next(
+        r["offers"] for r in english if r["slug"] == "refugee-law-clinic-leipzig"
+    ).split("; ")
+    networks = csv_rows(client.get("/networks", params={"format": "csv"}).text)
+    iq = next(r for r in networks if r["slug"] == "iq-netzwerk-sachsen")
+    members = client.get("/networks/iq-netzwerk-sachsen").json()["members"]
+    assert iq["members"] == "; ".join(m["name"] for m in members)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_value_a_spreadsheet_would_run_as_a_formula_is_text(editor: Editor, start: str) -> None:
+    name = f'{start}HYPERLINK("http://example.org/x","Klick")'
+    editor.created("/organisations", {"name": name, "slug": "formel", "kind": "association"})
+    rows = csv_rows(editor.client.get("/organisations", params={"format": "csv"}).text)
+    (row,) = [r for r in rows if r["slug"] == "formel"]
+    assert row["name"] == "'" + name
+    # The JSON holds the name as it is.
+    assert editor.json("/organisations/formel")["name"] == name
+
+
+def test_a_long_list_is_streamed_page_by_page_and_misses_nothing(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(streaming, "STREAM_PAGE", 7)  # 74 organisations: 11 pages
+    rows = csv_rows(client.get("/organisations", params={"format": "csv", "q": "e"}).text)
+    ndjson = ndjson_records(client.get("/organisations", params={"format": "ndjson"}).text)
+    assert [r["id"] for r in rows] == [
+        str(o["id"]) for o in walk(client, "/organisations", {"q": "e"})
+    ]
+    assert ndjson == walk(client, "/organisations")
+    assert len(ndjson) > 7 * 10
+
+
+def test_a_bad_filter_is_a_problem_before_anything_is_streamed(client: TestClient) -> None:
+    response = client.get("/organisations", params={"format": "csv", "region": "nirgendwo"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["invalid_params"][0]["name"] == "region"
+
+
+# --- Negotiation ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (None, "application/json"),
+        ("*/*", "application/json"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/json"),
+        ("text/csv", "text/csv"),
+        ("text/*", "text/csv"),
+        ("application/json;q=0.5, text/csv", "text/csv"),
+        ("text/*;q=0.1, application/x-ndjson;q=0.2", "application/x-ndjson"),
+    ],
+)
+def test_accept_chooses_the_representation(
+    client: TestClient, accept: str | None, media_type: str
+) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/regions", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert "accept" in [v.strip().lower() for v in response.headers["vary"].split(",")]
+
+
+def test_format_wins_over_accept(client: TestClient) -> None:
+    response = client.get("/regions", params={"format": "json"}, headers={"Accept": "text/csv"})
+    assert response.headers["content-type"] == "application/json"
+
+
+def test_an_accept_nothing_fits_is_a_406_listing_what_there_is(client: TestClient) -> None:
+    response = client.get("/organisations", headers={"Accept": "image/png, text/html"})
+    assert response.status_code == 406
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "/problems/not-acceptable"
+    assert problem["available"] == ["application/json", "text/csv", "application/x-ndjson"]
+    unknown = client.get("/organisations", params={"format": "xlsx"})
+    assert unknown.status_code == 422
+    assert unknown.json()["invalid_params"][0]["name"] == "format"
+
+
+def test_each_representation_has_its_own_tag_and_is_stored_apart(client: TestClient) -> None:
+    """The same URL as JSON, then CSV, then NDJSON, then JSON again: each body and tag its
+    own, and each repeated request answered with the same one (from the response store)."""
+    answers = {}
+    for accept in ("application/json", "text/csv", "application/x-ndjson", "application/json"):
+        response = client.get("/networks?region=14", headers={**PLAIN, "Accept": accept})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith(accept)
+        answers.setdefault(accept, []).append((response.headers["etag"], response.content))
+    tags = {accept: seen[0][0] for accept, seen in answers.items()}
+    assert len(set(tags.values())) == 3
+    assert answers["application/json"][0] == answers["application/json"][1]
+    again = client.get(
+        "/networks?region=14",
+        headers={**PLAIN, "Accept": "text/csv", "If-None-Match": tags["text/csv"]},
+    )
+    assert again.status_code == 304
