@@ -18,7 +18,7 @@ from app.editing import (
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
-from app.formats import csv
+from app.formats import csv, vcard
 from app.formats.negotiation import LIST_RESPONSES, Format, ListFormatDep
 from app.formats.streaming import list_stream
 from app.languages import Language, LanguageDep, language_headers
@@ -31,7 +31,7 @@ from app.organisations.schemas import (
     OrganisationSummary,
 )
 from app.organisations.service import OrganisationSort
-from app.pagination import FacetedPage, PageDep, facets_parameter, paged
+from app.pagination import FacetedPage, PageDep, facets_parameter, paged, public_url
 from app.reading import ReaderDep
 from app.record_routes import RecordRoutes, add_record_routes
 from app.search.query import MAX_QUERY_LENGTH
@@ -268,6 +268,41 @@ async def get_organisation(
 ) -> Response:
     detail = await reader.run(service.read_detail, slug, base, lang)
     return read_response(Resource.organisation, detail, lang)
+
+
+@router.get(
+    "/{slug}/contacts.vcf",
+    summary="Get an organisation's contacts as vCard",
+    description="vCard 4.0 (RFC 6350): a card for the organisation with its e-mail "
+    "addresses, phones, websites and addresses, and one for each named person, for "
+    "address books. Each card's `UID` stays the same, so importing the file again updates "
+    "the cards. A deleted organisation is a 410.",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                vcard.MEDIA_TYPE: {
+                    "schema": {"type": "string"},
+                    "example": "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\n"
+                    "FN:Refugee Law Clinic Leipzig e.V.\r\n…\r\nEND:VCARD\r\n",
+                }
+            },
+            "description": "The cards.",
+        },
+        **PROBLEM_RESPONSES,
+        410: WRITE_RESPONSES[410],
+    },
+)
+async def get_organisation_vcards(
+    request: Request, slug: SlugPath, reader: ReaderDep, base: BaseUrlDep
+) -> Response:
+    detail = await reader.run(service.read_detail, slug, base)
+    source = str(public_url(request))
+    return Response(
+        vcard.organisation_cards(detail, source),
+        media_type=vcard.MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{detail.slug}.vcf"'},
+    )
 
 
 def _record_id(session: Session, slug: str) -> int:

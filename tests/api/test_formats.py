@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import vobject
 from fastapi.testclient import TestClient
 
 from app.formats import streaming
@@ -181,3 +182,90 @@ def test_each_representation_has_its_own_tag_and_is_stored_apart(client: TestCli
         headers={**PLAIN, "Accept": "text/csv", "If-None-Match": tags["text/csv"]},
     )
     assert again.status_code == 304
+
+
+# --- vCard ------------------------------------------------------------------------------------
+
+
+def cards(client: TestClient, slug: str) -> list[Any]:
+    response = client.get(f"/organisations/{slug}/contacts.vcf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/vcard; charset=utf-8"
+    assert all(len(line.encode()) <= 75 for line in response.text.split("\r\n"))
+    parsed = list(vobject.readComponents(response.text))
+    assert all(card.version.value == "4.0" for card in parsed)
+    return parsed
+
+
+def values(card: Any, name: str) -> list[Any]:
+    return [p.value for p in card.contents.get(name, [])]
+
+
+def test_every_organisation_s_contacts_read_back_from_its_vcard(client: TestClient) -> None:
+    for organisation in walk(client, "/organisations"):
+        record = client.get(organisation["url"].removeprefix("http://testserver")).json()
+        org, *people = cards(client, organisation["slug"])
+        assert values(org, "kind") == ["org"] and values(org, "fn") == [record["name"]]
+        assert values(org, "org") == [[record["name"]]]
+        by_kind = {
+            k: [c for c in record["contacts"] if c["kind"] == k] for k in ("email", "person")
+        }
+        assert values(org, "email") == [c["value"] for c in by_kind["email"]]
+        websites = [c["value"] for c in record["contacts"] if c["kind"] == "website"]
+        assert values(org, "url") == [*websites, record["url"]]
+        assert [values(p, "fn") for p in people] == [[c["value"]] for c in by_kind["person"]]
+
+
+def test_a_person_has_a_card_with_role_and_organisation(client: TestClient) -> None:
+    slug = "staatsministerin-fuer-gleichstellung-und-integration"
+    org, person = cards(client, slug)
+    assert values(person, "kind") == ["individual"]
+    assert values(person, "fn") == ["Petra Köpping"]
+    assert values(person, "role") == ["Staatsministerin für Gleichstellung und Integration"]
+    assert values(person, "org") == values(org, "org")
+    assert values(person, "uid") != values(org, "uid")
+
+
+def test_labels_escaping_folding_and_stable_uids(
+    editor: Editor, client_for: Callable[[str], TestClient]
+) -> None:
+    label = "Beratung; Büro, 2. Etage \\ Hinterhaus — montags bis freitags, außer feiertags"
+    editor.created(
+        "/contacts",
+        {
+            "organisation": "bon-courage",
+            "kind": "email",
+            "value": "info@bon-courage.de",
+            "label": label,
+        },
+    )
+    editor.created(
+        "/contacts", {"organisation": "bon-courage", "kind": "phone", "value": "+49 341 123456"}
+    )
+    editor.created(
+        "/contacts",
+        {"organisation": "bon-courage", "kind": "address", "value": "Markt 1, 04103 Leipzig"},
+    )
+    (org,) = cards(editor.client, "bon-courage")
+    assert values(org, "email") == ["info@bon-courage.de"]
+    assert label in values(org, "x-ablabel")
+    assert org.email.group == next(p.group for p in org.contents["x-ablabel"] if p.value == label)
+    assert values(org, "tel") == ["tel:+49341123456"]  # as the data keeps it: E.164
+    assert values(org, "adr")[0].street == "Markt 1, 04103 Leipzig"
+    # The same UID whatever host serves it: an import updates the card.
+    elsewhere = editor.client.get(
+        "/organisations/bon-courage/contacts.vcf", headers={"Host": "wegweiser.example"}
+    )
+    (moved,) = vobject.readComponents(elsewhere.text)
+    assert values(moved, "uid") == values(org, "uid")
+    assert values(moved, "source") == [
+        "http://wegweiser.example/organisations/bon-courage/contacts.vcf"
+    ]
+
+
+def test_the_vcard_of_what_does_not_exist_is_a_problem(editor: Editor) -> None:
+    missing = editor.client.get("/organisations/gibt-es-nicht/contacts.vcf")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    editor.deleted("/organisations/treibhaus-doebeln")
+    assert editor.client.get("/organisations/treibhaus-doebeln/contacts.vcf").status_code == 410
