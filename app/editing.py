@@ -26,7 +26,9 @@ from app.errors import (
     Problem,
     UnsupportedMediaType,
 )
-from app.etags import record_etag
+from app.etags import LINKED_DATA, record_etag
+from app.formats import jsonld
+from app.formats.negotiation import vary_accept
 from app.keys.auth import AUTH_RESPONSES, WriterDep
 from app.languages import DEFAULT, Language, language_headers
 from app.reading import JsonResponse
@@ -190,14 +192,25 @@ def record_response(
     return JsonResponse(representation, status_code=status, headers=headers)
 
 
-def read_response(resource: Resource, detail: Any, lang: Language | None = None) -> JsonResponse:
-    """A record as a GET answers it: its read model, tagged with its id and version (and,
-    for a record with vocabulary labels, their language: `lang`)."""
-    etag = record_etag(resource, detail.id, detail.version, lang or DEFAULT)
-    response = record_response(detail, etag)
+def read_response(
+    resource: Resource,
+    detail: Any,
+    lang: Language | None = None,
+    linked_data: dict[str, Any] | None = None,
+    negotiated: bool = False,
+) -> JsonResponse:
+    """A record as a GET answers it: its read model, or its JSON-LD node (`linked_data`:
+    app.formats.jsonld), tagged with its id and version (and, for a record with vocabulary
+    labels, their language: `lang`); `negotiated` if `Accept` (or `format=`) chose."""
+    representation = "" if linked_data is None else LINKED_DATA
+    etag = record_etag(resource, detail.id, detail.version, lang or DEFAULT, representation)
+    if linked_data is None:
+        response = record_response(detail, etag)
+    else:
+        response = JsonResponse(linked_data, media_type=jsonld.MEDIA_TYPE, headers={"ETag": etag})
     if lang is not None:
         response.headers.update(language_headers(lang))
-    return response
+    return vary_accept(response) if negotiated else response
 
 
 def _problem(description: str) -> dict[str, Any]:

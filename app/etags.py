@@ -16,16 +16,27 @@ from app.languages import DEFAULT
 REPRESENTATION = 2
 
 
-def record_etag(resource: Resource | str, record_id: int, version: int, lang: str = DEFAULT) -> str:
+# The tag of a record's JSON-LD adds this to the tag of its JSON (app.formats.jsonld).
+LINKED_DATA = "-jsonld"
+
+
+def record_etag(
+    resource: Resource | str,
+    record_id: int,
+    version: int,
+    lang: str = DEFAULT,
+    representation: str = "",
+) -> str:
     """The strong ETag of a record's representation: its identity, version and generation,
-    and the language of its labels where that is not German (`"organisation-42-v3-r2-en"`).
+    a `representation` other than JSON (`LINKED_DATA`), and the language of its labels where
+    that is not German (`"organisation-42-v3-r2-en"`, `"organisation-42-v3-r2-jsonld-en"`).
 
     A record's version rises whenever anything it shows changes (app.writes), and the
     generation whenever the shape of all of them does, so the tag changes exactly
     then; the tag read from any coding or language of a GET is one `If-Match` takes
     back (app.http_cache.if_match).
     """
-    suffix = "" if lang == DEFAULT else f"-{lang}"
+    suffix = representation + ("" if lang == DEFAULT else f"-{lang}")
     return f'"{resource}-{record_id}-v{version}-r{REPRESENTATION}{suffix}"'
 
 
@@ -42,5 +53,8 @@ def require_match(header: str | None, resource: Resource, record: Any) -> None:
     if header is None:
         raise PreconditionRequired()
     current = etag_of(resource, record)
-    if not if_match(header, current):
+    # The tag of either representation (and, by if_match, any language and coding) is the
+    # same state of the record.
+    linked_data = record_etag(resource, stored_id(record), record.version, DEFAULT, LINKED_DATA)
+    if not (if_match(header, current) or if_match(header, linked_data)):
         raise PreconditionFailed(record.version, current)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 
@@ -156,8 +156,44 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def vary_accept(response: Response) -> Response:
+R = TypeVar("R", bound=Response)
+
+
+def vary_accept(response: R) -> R:
     """Name `Accept` in the response's `Vary`: its representation was chosen by it."""
     listed = response.headers.get("vary")
     response.headers["vary"] = f"{listed}, Accept" if listed else "Accept"
     return response
+
+
+async def record_format(
+    request: Request,
+    format: Annotated[
+        Literal["json", "jsonld"] | None,
+        Query(
+            description="The representation, instead of `Accept`: `jsonld` for schema.org JSON-LD.",
+            examples=["jsonld"],
+        ),
+    ] = None,
+) -> Format:
+    return choose(request.headers.get("accept"), format, RECORD_FORMATS)
+
+
+RecordFormatDep = Annotated[Format, Depends(record_format)]
+
+RECORD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "application/ld+json": {
+                "schema": {"type": "object"},
+                "example": {
+                    "@context": {"@vocab": "https://schema.org/"},
+                    "@id": "http://127.0.0.1:8000/organisations/refugee-law-clinic-leipzig",
+                    "@type": "NGO",
+                    "name": "Refugee Law Clinic Leipzig e.V.",
+                },
+            }
+        }
+    },
+    406: {"model": Problem, "description": "No representation fits `Accept`."},
+}

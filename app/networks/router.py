@@ -7,8 +7,14 @@ from app.changes.models import Resource
 from app.deps import BaseUrlDep
 from app.editing import WRITE_RESPONSES, read_response
 from app.errors import PROBLEM_RESPONSES
-from app.formats import csv
-from app.formats.negotiation import LIST_RESPONSES, Format, ListFormatDep
+from app.formats import csv, jsonld
+from app.formats.negotiation import (
+    LIST_RESPONSES,
+    RECORD_RESPONSES,
+    Format,
+    ListFormatDep,
+    RecordFormatDep,
+)
 from app.formats.streaming import list_stream
 from app.languages import LanguageDep
 from app.organisations import service
@@ -117,13 +123,15 @@ async def list_networks(
     description="A deleted network is a 410. The `ETag` is the organisation's, as "
     "`If-Match` on `/organisations/{slug}` takes it.",
     response_model=NetworkDetail,
-    responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
+    responses={**PROBLEM_RESPONSES, **RECORD_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
 async def get_network(
     slug: Annotated[str, Path(max_length=120, examples=["asyl-konferenz"])],
+    fmt: RecordFormatDep,
     reader: ReaderDep,
     base: BaseUrlDep,
     lang: LanguageDep,
 ) -> Response:
     detail = await reader.run(service.read_network_detail, slug, base, lang)
-    return read_response(Resource.organisation, detail, lang)
+    node = jsonld.organisation(detail, detail.members) if fmt is Format.jsonld else None
+    return read_response(Resource.organisation, detail, lang, node, negotiated=True)

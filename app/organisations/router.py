@@ -18,8 +18,14 @@ from app.editing import (
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
-from app.formats import csv, vcard
-from app.formats.negotiation import LIST_RESPONSES, Format, ListFormatDep
+from app.formats import csv, jsonld, vcard
+from app.formats.negotiation import (
+    LIST_RESPONSES,
+    RECORD_RESPONSES,
+    Format,
+    ListFormatDep,
+    RecordFormatDep,
+)
 from app.formats.streaming import list_stream
 from app.languages import Language, LanguageDep, language_headers
 from app.organisations import service, writes
@@ -261,13 +267,14 @@ def detail_response(
     description="With its regions, contacts, relations in both directions and provenance. "
     "A deleted organisation is a 410.",
     response_model=OrganisationDetail,
-    responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
+    responses={**PROBLEM_RESPONSES, **RECORD_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
 async def get_organisation(
-    slug: SlugPath, reader: ReaderDep, base: BaseUrlDep, lang: LanguageDep
+    slug: SlugPath, fmt: RecordFormatDep, reader: ReaderDep, base: BaseUrlDep, lang: LanguageDep
 ) -> Response:
     detail = await reader.run(service.read_detail, slug, base, lang)
-    return read_response(Resource.organisation, detail, lang)
+    node = jsonld.organisation(detail) if fmt is Format.jsonld else None
+    return read_response(Resource.organisation, detail, lang, node, negotiated=True)
 
 
 @router.get(

@@ -13,8 +13,15 @@ from app.editing import (
 )
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.etags import etag_of
-from app.formats import csv
-from app.formats.negotiation import LIST_RESPONSES, Format, ListFormatDep, vary_accept
+from app.formats import csv, jsonld
+from app.formats.negotiation import (
+    LIST_RESPONSES,
+    RECORD_RESPONSES,
+    Format,
+    ListFormatDep,
+    RecordFormatDep,
+    vary_accept,
+)
 from app.formats.streaming import list_stream
 from app.organisations.router import IncludeDeleted, UpdatedSince, VerifiedBefore
 from app.pagination import PageDep, SearchPage, paged
@@ -101,11 +108,14 @@ def detail_response(session: Session, region: Region, base: str, status: int = 2
     description="By official code (Regionalschlüssel, e.g. `14626`) or slug, with its parent, "
     "children and the organisations in it. A deleted region is a 410.",
     response_model=RegionDetail,
-    responses={**PROBLEM_RESPONSES, 410: WRITE_RESPONSES[410]},
+    responses={**PROBLEM_RESPONSES, **RECORD_RESPONSES, 410: WRITE_RESPONSES[410]},
 )
-async def get_region(code: CodePath, reader: ReaderDep, base: BaseUrlDep) -> Response:
+async def get_region(
+    code: CodePath, fmt: RecordFormatDep, reader: ReaderDep, base: BaseUrlDep
+) -> Response:
     detail = await reader.run(service.read_detail, code, base)
-    return read_response(Resource.region, detail)
+    node = jsonld.region(detail) if fmt is Format.jsonld else None
+    return read_response(Resource.region, detail, linked_data=node, negotiated=True)
 
 
 def _record_id(session: Session, code: str) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import vobject
 from fastapi.testclient import TestClient
+from pyld import jsonld as pyld_jsonld
 
 from app.formats import streaming
 from tests.api.editor import Editor
@@ -269,3 +270,123 @@ def test_the_vcard_of_what_does_not_exist_is_a_problem(editor: Editor) -> None:
     assert missing.headers["content-type"] == "application/problem+json"
     editor.deleted("/organisations/treibhaus-doebeln")
     assert editor.client.get("/organisations/treibhaus-doebeln/contacts.vcf").status_code == 410
+
+
+# --- JSON-LD ----------------------------------------------------------------------------------
+
+SCHEMA = "https://schema.org/"
+LD = {"Accept": "application/ld+json", "Accept-Encoding": "identity"}
+
+
+def linked_data(client: TestClient, path: str) -> dict[str, Any]:
+    """The record's JSON-LD, expanded by a JSON-LD processor: the node whose @id is the
+    record (expansion fails on a malformed document)."""
+    response = client.get(path, headers=LD)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/ld+json"
+    expanded = pyld_jsonld.expand(response.json())
+    (node,) = [n for n in expanded if n["@id"] == f"http://testserver{path}"]
+    return node  # type: ignore[no-any-return]
+
+
+def ids(node: dict[str, Any], prop: str) -> set[str]:
+    return {value["@id"] for value in node.get(SCHEMA + prop, [])}
+
+
+def texts(node: dict[str, Any], prop: str) -> list[str]:
+    return [value["@value"] for value in node.get(SCHEMA + prop, [])]
+
+
+def test_every_organisation_network_and_region_expands_as_schema_org(client: TestClient) -> None:
+    for item in [*walk(client, "/organisations"), *walk(client, "/regions")]:
+        path = item["url"].removeprefix("http://testserver")
+        node = linked_data(client, path)
+        record = client.get(path).json()
+        assert texts(node, "name") == [record["name"]]
+        assert node[SCHEMA + "name"][0]["@language"] == "de"
+        (kind,) = node["@type"]
+        assert kind.removeprefix(SCHEMA) in {
+            "Organization",
+            "GovernmentOrganization",
+            "NGO",
+            "CollegeOrUniversity",
+            "Corporation",
+            "AdministrativeArea",
+        }
+
+
+def test_an_organisation_is_typed_placed_and_reachable(client: TestClient) -> None:
+    raa = linked_data(client, "/organisations/opferberatung-raa-sachsen")
+    assert raa["@type"] == [SCHEMA + "Organization"]  # a service the RAA Sachsen e.V. runs
+    assert linked_data(client, "/organisations/raa-sachsen")["@type"] == [SCHEMA + "NGO"]
+    # A network registered as an association (e.V.) is an NGO by its legal form.
+    registered = linked_data(client, "/networks/landesverband-integrationsnetzwerk-sachsen")
+    assert registered["@type"] == [SCHEMA + "NGO"]
+    assert set(texts(raa, "email")) == {
+        f"opferberatung.{city}@raa-sachsen.de" for city in ("chemnitz", "dresden", "leipzig")
+    }
+    points = raa[SCHEMA + "contactPoint"]
+    assert {p[SCHEMA + "areaServed"][0]["@id"] for p in points} == {
+        "http://testserver/regions/14511",
+        "http://testserver/regions/14612",
+        "http://testserver/regions/14713",
+    }
+    ministry = linked_data(client, "/organisations/bundesministerium-fuer-arbeit-und-soziales")
+    assert ministry["@type"] == [SCHEMA + "GovernmentOrganization"]
+    clinic = linked_data(client, "/organisations/refugee-law-clinic-leipzig")
+    assert ids(clinic, "url") == {"http://refugeelawclinic.uni-leipzig.de"}
+    assert "http://testserver/vocabularies/offers/legal-advice" in ids(clinic, "knowsAbout")
+    assert ids(clinic, "areaServed") == {
+        r["url"] for r in client.get("/organisations/refugee-law-clinic-leipzig").json()["regions"]
+    }
+
+
+def test_memberships_and_funders_link_both_ways(client: TestClient) -> None:
+    network = linked_data(client, "/networks/asyl-konferenz")
+    members = {m["url"] for m in client.get("/networks/asyl-konferenz").json()["members"]}
+    assert members and ids(network, "member") == members
+    bamf = linked_data(client, "/organisations/bamf")
+    assert "http://testserver/networks/asyl-konferenz" in ids(bamf, "memberOf")
+    iq = linked_data(client, "/organisations/integration-durch-qualifizierung")
+    assert {
+        "http://testserver/organisations/bundesministerium-fuer-arbeit-und-soziales",
+        "http://testserver/organisations/europaeischer-sozialfonds",
+    } <= ids(iq, "funder")
+
+
+def test_a_region_is_an_administrative_area_within_its_parent(client: TestClient) -> None:
+    town = linked_data(client, "/regions/goerlitz")
+    assert town["@type"] == [SCHEMA + "AdministrativeArea"]
+    assert ids(town, "containedInPlace") == {"http://testserver/regions/14626"}
+    kreis = linked_data(client, "/regions/14626")
+    assert texts(kreis, "identifier") == ["14626"]
+    assert ids(kreis, "containedInPlace") == {"http://testserver/regions/14"}
+    assert "http://testserver/regions/goerlitz" in ids(kreis, "containsPlace")
+
+
+def test_json_ld_has_its_own_tag_which_if_match_takes(editor: Editor) -> None:
+    path = "/organisations/bon-courage"
+    as_json = editor.client.get(path, headers=PLAIN)
+    as_ld = editor.client.get(path, headers=LD)
+    assert as_json.headers["etag"] == '"organisation-42-v1-r2"'
+    assert as_ld.headers["etag"] == '"organisation-42-v1-r2-jsonld"'
+    for response in (as_json, as_ld):
+        assert "Accept" in [v.strip() for v in response.headers["vary"].split(",")]
+    again = editor.client.get(path, headers={**LD, "If-None-Match": as_ld.headers["etag"]})
+    assert again.status_code == 304
+    stale = editor.client.get(path, headers={**LD, "If-None-Match": as_json.headers["etag"]})
+    assert stale.status_code == 200  # the JSON's tag is not the JSON-LD's
+    changed = editor.patch(path, {"short_name": "BC"}, if_match=as_ld.headers["etag"])
+    assert changed.status_code == 200, changed.text
+    refused = editor.patch(path, {"short_name": "B"}, if_match=as_ld.headers["etag"])
+    assert refused.status_code == 412
+
+
+def test_a_record_served_as_json_and_json_ld_only(client: TestClient) -> None:
+    response = client.get("/regions/14", headers={"Accept": "text/csv"})
+    assert response.status_code == 406
+    assert response.json()["available"] == ["application/json", "application/ld+json"]
+    assert (
+        client.get("/regions/14", params={"format": "jsonld"}).headers["content-type"]
+        == "application/ld+json"
+    )
