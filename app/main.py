@@ -17,6 +17,7 @@ from app.deps import refuse_nul_characters
 from app.editing import document_bodies
 from app.errors import document_problems, install_error_handlers
 from app.help.router import router as help_router
+from app.hsds.router import router as hsds_router
 from app.http_cache import HttpCache
 from app.keys.router import router as keys_router
 from app.networks.router import router as networks_router
@@ -76,6 +77,11 @@ TAGS = [
         "description": "What organisations offer, for whom and how: concept schemes with "
         "labels in six languages (`Accept-Language` or `lang=`), under CC BY 4.0.",
     },
+    {
+        "name": "hsds",
+        "description": "The directory as Open Referral HSDS 3.1: organizations, services, "
+        "taxonomies and their terms, for tools that speak the standard.",
+    },
     {"name": "meta", "description": "The API index and the problem types of its errors."},
 ]
 
@@ -132,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         help_router,
         changes_router,
         vocabularies_router,
+        hsds_router,
         keys_router,
         problems.router,
     ):

@@ -1,0 +1,199 @@
+"""The HSDS 3.1 API, checked the way the HSDS validators check one: discover it at `/hsds/`,
+call every list at its first, a middle and its last page, reuse the ids of `contents` on
+the `{id}` endpoints, and validate every answer against the official schemas (loaded
+offline from app/hsds/schema into one registry) with format checking on."""
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from app.uuids import record_uuid
+from tests.api.editor import Editor
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "app" / "hsds" / "schema"
+ENVELOPE = {
+    "total_items": int,
+    "total_pages": int,
+    "page_number": int,
+    "size": int,
+    "first_page": bool,
+    "last_page": bool,
+    "empty": bool,
+    "contents": list,
+}
+# Each list, the schema of its items, and the schema of its `{id}` answer.
+LISTS = {
+    "organizations": ("compiled/organization_list.json", "organization.json"),
+    "services": ("compiled/service_list.json", "service.json"),
+    "taxonomies": ("taxonomy.json", "taxonomy.json"),
+    "taxonomy_terms": ("taxonomy_term.json", "taxonomy_term.json"),
+    "service_at_locations": ("compiled/service_at_location_list.json", "service_at_location.json"),
+}
+PER_PAGE = 7
+
+
+def registry() -> Registry:
+    resources = []
+    for path in SCHEMAS.rglob("*.json"):
+        if path.name in {"openapi.json", "datapackage.json"}:
+            continue
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        name = str(path.relative_to(SCHEMAS))
+        resources.append((name, Resource.from_contents(contents, DRAFT202012)))
+    return Registry().with_resources(resources)
+
+
+REGISTRY = registry()
+
+
+def validator(schema: str) -> Draft202012Validator:
+    return Draft202012Validator(
+        {"$ref": schema},
+        registry=REGISTRY,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def problems(schema: str, instance: Any) -> list[str]:
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator(schema).iter_errors(instance)
+    ]
+
+
+@pytest.fixture
+def editor(seeded_database: str, client_for: Callable[[str], TestClient]) -> Editor:
+    return Editor.on(seeded_database, client_for)
+
+
+def pages_to_check(client: TestClient, name: str) -> Iterator[dict[str, Any]]:
+    """The first, a middle and the last page of a list, each with a valid envelope."""
+    first = client.get(f"/hsds/{name}", params={"per_page": PER_PAGE})
+    assert first.status_code == 200, first.text
+    total_pages = first.json()["total_pages"]
+    for number in sorted({1, max(1, (total_pages + 1) // 2), total_pages}):
+        response = client.get(f"/hsds/{name}", params={"per_page": PER_PAGE, "page": number})
+        body = response.json()
+        assert {k: type(v) for k, v in body.items()} == ENVELOPE, name
+        assert body["page_number"] == number
+        assert body["total_pages"] == max(1, math.ceil(body["total_items"] / PER_PAGE))
+        assert body["first_page"] == (number == 1)
+        assert body["last_page"] == (number == total_pages)
+        assert body["size"] == len(body["contents"])
+        assert body["empty"] == (body["size"] == 0)
+        yield body
+
+
+def test_discovery(client: TestClient) -> None:
+    about = client.get("/hsds/").json()
+    assert about["version"] == "3.1"
+    assert about["publisher"] == "Wegweiser Sachsen"
+    openapi = client.get(about["openapi_url"].removeprefix("http://testserver"))
+    assert "/hsds/services" in openapi.json()["paths"]
+    assert client.get(about["profile"].removeprefix("http://testserver")).status_code == 200
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_list_page_and_record_validates_against_the_official_schemas(
+    client: TestClient, name: str
+) -> None:
+    item_schema, record_schema = LISTS[name]
+    checked = 0
+    for body in pages_to_check(client, name):
+        for item in body["contents"]:
+            assert problems(item_schema, item) == [], item.get("id")
+            record = client.get(f"/hsds/{name}/{item['id']}")
+            assert record.status_code == 200, record.text
+            assert record.json()["id"] == item["id"]
+            assert problems(record_schema, record.json()) == [], item["id"]
+            checked += 1
+    if name != "service_at_locations":  # the directory knows no locations
+        assert checked > 0
+
+
+def test_the_lists_hold_the_whole_directory(client: TestClient) -> None:
+    organisations = client.get("/organisations", params={"limit": 1}).json()["total"]
+    assert client.get("/hsds/organizations").json()["total_items"] == organisations
+    services = client.get("/hsds/services", params={"per_page": 200}).json()
+    # One per offer, else one per organisation.
+    tagged = client.get("/organisations", params={"limit": 200}).json()["items"]
+    expected = sum(max(1, len(o["concepts"]["offers"])) for o in tagged)
+    assert services["total_items"] == expected
+
+
+def test_an_organisation_maps_with_its_services_areas_and_terms(client: TestClient) -> None:
+    clinic_id = str(record_uuid("organisation", "refugee-law-clinic-leipzig"))
+    org = client.get(f"/hsds/organizations/{clinic_id}").json()
+    assert problems("organization.json", org) == []
+    assert org["name"] == "Refugee Law Clinic Leipzig e.V."
+    assert org["email"] == "RefugeeLawClinic@uni-leipzig.de"
+    assert org["website"] == "http://refugeelawclinic.uni-leipzig.de"
+    assert org["legal_status"] == "e.V."
+    assert org["uri"] == "http://testserver/organisations/refugee-law-clinic-leipzig"
+    names = {s["name"] for s in org["services"]}
+    assert "Rechtsberatung – Refugee Law Clinic Leipzig e.V." in names
+    legal = client.get(
+        f"/hsds/services/{next(s['id'] for s in org['services'] if s['name'].startswith('Rechts'))}"
+    ).json()
+    assert [a["name"] for a in legal["service_areas"]] == ["Leipzig"]
+    assert legal["service_areas"][0]["description"] == "Amtlicher Regionalschlüssel 14713"
+    term = next(a for a in legal["attributes"] if a["link_type"] == "offers")
+    assert term["taxonomy_term"]["code"] == "legal-advice"
+    assert term["value"]  # the source's words
+
+
+def test_filters_combine_with_and(client: TestClient) -> None:
+    terms = client.get("/hsds/taxonomy_terms", params={"per_page": 200, "search": "Rechtsberatung"})
+    (legal,) = [t for t in terms.json()["contents"] if t["code"] == "legal-advice"]
+    found = client.get("/hsds/services", params={"taxonomy_term_id": legal["id"]}).json()
+    slugs = {s["organization"]["uri"].rsplit("/", 1)[-1] for s in found["contents"]}
+    assert slugs == {"refugee-law-clinic-leipzig", "komenco"}
+    clinic = str(record_uuid("organisation", "refugee-law-clinic-leipzig"))
+    both = client.get(
+        "/hsds/services", params={"taxonomy_term_id": legal["id"], "organization_id": clinic}
+    ).json()
+    assert {s["organization_id"] for s in both["contents"]} == {clinic}
+    assert both["total_items"] == 1
+    # The same concept in another language is the same filter.
+    english = next(
+        t
+        for t in client.get(
+            "/hsds/taxonomy_terms", params={"per_page": 200, "search": "Legal advice"}
+        ).json()["contents"]
+        if t["code"] == "legal-advice" and t["language"] == "en"
+    )
+    again = client.get("/hsds/services", params={"taxonomy_term_id": english["id"]}).json()
+    assert again["total_items"] == found["total_items"]
+    bad = client.get("/hsds/services", params={"taxonomy_term_id": "not-a-term"})
+    assert bad.status_code == 422
+
+
+def test_modified_after_follows_changes_and_deletions(editor: Editor) -> None:
+    before = editor.client.get("/changes", params={"limit": 1}).json()
+    moment = editor.client.get("/organisations/bon-courage").json()["updated_at"]
+    assert before is not None
+    editor.patched("/organisations/bon-courage", {"short_name": "BC"})
+    editor.deleted("/organisations/treibhaus-doebeln")
+    changed = editor.client.get("/hsds/services", params={"modified_after": moment}).json()
+    statuses = {
+        s["organization"]["uri"].rsplit("/", 1)[-1]: s["status"] for s in changed["contents"]
+    }
+    assert statuses == {"bon-courage": "active", "treibhaus-doebeln": "defunct"}
+    assert all(problems("compiled/service_list.json", s) == [] for s in changed["contents"])
+
+
+def test_ndjson_and_ids_that_name_nothing(client: TestClient) -> None:
+    lines = client.get("/hsds/organizations", params={"format": "ndjson"}).text.splitlines()
+    assert len(lines) == client.get("/hsds/organizations").json()["total_items"]
+    missing = client.get(f"/hsds/services/{record_uuid('service', 'nothing')}")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert client.get("/hsds/organizations", params={"page": 0}).status_code == 422
