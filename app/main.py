@@ -107,7 +107,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         generate_unique_id_function=_operation_id,
-        redoc_url=None,
         lifespan=lifespan,
         dependencies=[Depends(refuse_nul_characters)],
     )

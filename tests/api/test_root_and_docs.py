@@ -248,6 +248,23 @@ def test_every_asset_of_the_docs_page_is_served_locally(empty_client: TestClient
                 assert css_asset.status_code == 200, target
 
 
+def test_redoc_works_offline_too(empty_client: TestClient) -> None:
+    """/redoc loads its bundle from the service and the description from /openapi.json."""
+    response = empty_client.get("/redoc")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    references = page_references(html)
+    assert "fonts.googleapis" not in html
+    scripts = [url for tag, url in references.urls if tag == "script"]
+    assert scripts and all(not urlsplit(u).scheme and not urlsplit(u).netloc for u in scripts)
+    for url in scripts:
+        bundle = empty_client.get(urljoin("http://testserver/redoc", url))
+        assert bundle.status_code == 200 and len(bundle.content) > 100_000, url
+    (spec_url,) = re.findall(r"""<redoc spec-url=["']([^"']+)["']""", html)
+    assert empty_client.get(spec_url).json()["info"]["title"] == "Wegweiser Sachsen"
+
+
 def test_the_urls_swagger_ui_is_configured_with_are_served(empty_client: TestClient) -> None:
     """The inline set-up script points at the OpenAPI description and the OAuth2 redirect."""
     script = "\n".join(page_references(empty_client.get("/docs").text).scripts)
