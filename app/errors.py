@@ -205,6 +205,7 @@ class NotAcceptable(DomainError):
             f"No representation here fits Accept {quoted(accept)}; this resource is "
             f"served as {', '.join(offered)} (or ask with `format=`).",
             extra={"available": offered},
+            headers={"Vary": "Accept"},
         )
 
 

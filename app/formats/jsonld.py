@@ -51,9 +51,10 @@ _RELATIONS = {
 
 
 def organisation(
-    detail: OrganisationDetail, members: Sequence[OrganisationRef] = ()
+    detail: OrganisationDetail, lang: str, members: Sequence[OrganisationRef] = ()
 ) -> dict[str, Any]:
-    """An organisation or network (with its `members`) as a schema.org node."""
+    """An organisation or network (with its `members`) as a schema.org node, its concepts
+    labelled in `lang`."""
     node: dict[str, Any] = {
         "@context": CONTEXT,
         "@id": detail.url,
@@ -74,7 +75,7 @@ def organisation(
     _put(node, "areaServed", [_place(r) for r in detail.regions if r.role == "area"])
     _put(node, "location", [_place(r) for r in detail.regions if r.role == "seat"])
     concepts = [*detail.concepts.offers, *detail.concepts.target_groups]
-    _put(node, "knowsAbout", [_concept(tag) for tag in concepts])
+    _put(node, "knowsAbout", [_concept(tag, lang) for tag in concepts])
     _put(node, "knowsLanguage", [tag.id for tag in detail.concepts.languages])
     for relation in detail.relations:
         prop = _RELATIONS.get(relation.type)
@@ -115,8 +116,10 @@ def _organisation_ref(ref: OrganisationRef) -> dict[str, Any]:
     return {"@id": ref.url, "@type": _type(ref.kind), "name": ref.name}
 
 
-def _concept(tag: ConceptTag) -> dict[str, Any]:
-    return {"@id": tag.url, "@type": "DefinedTerm", "termCode": tag.id, "name": tag.label}
+def _concept(tag: ConceptTag, lang: str) -> dict[str, Any]:
+    # Labels come in the language asked for, unlike the directory's own German text.
+    label = {"@value": tag.label, "@language": lang}
+    return {"@id": tag.url, "@type": "DefinedTerm", "termCode": tag.id, "name": label}
 
 
 def _contact_point(contact: ContactSummary) -> dict[str, Any]:

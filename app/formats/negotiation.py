@@ -133,7 +133,7 @@ async def list_format(
         ),
     ] = None,
 ) -> Format:
-    return choose(request.headers.get("accept"), format, LIST_FORMATS)
+    return choose(_accept(request), format, LIST_FORMATS)
 
 
 ListFormatDep = Annotated[Format, Depends(list_format)]
@@ -156,6 +156,12 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _accept(request: Request) -> str | None:
+    """The request's `Accept`; repeated field lines are one list (RFC 9110 §5.3)."""
+    lines = request.headers.getlist("accept")
+    return ", ".join(lines) if lines else None
+
+
 R = TypeVar("R", bound=Response)
 
 
@@ -176,7 +182,7 @@ async def record_format(
         ),
     ] = None,
 ) -> Format:
-    return choose(request.headers.get("accept"), format, RECORD_FORMATS)
+    return choose(_accept(request), format, RECORD_FORMATS)
 
 
 RecordFormatDep = Annotated[Format, Depends(record_format)]

@@ -9,6 +9,7 @@ as §3.2 and §3.4 say; every card has a stable `UID`, derived from the record's
 key (app.uuids), so importing the file again updates the cards rather than doubling them.
 """
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -18,6 +19,8 @@ from app.uuids import record_uuid
 
 MEDIA_TYPE = "text/vcard; charset=utf-8"
 _LINE_OCTETS = 75
+# A line break in a value, of any kind: a bare CR would end the content line.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def organisation_cards(detail: OrganisationDetail, source: str) -> str:
@@ -90,12 +93,12 @@ def _card(lines: list[str], revised: datetime, source: str) -> str:
 def _text(value: str) -> str:
     """A TEXT value (or component) escaped: backslash, comma, semicolon, line breaks."""
     escaped = value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
-    return escaped.replace("\r\n", "\\n").replace("\n", "\\n")
+    return _LINE_BREAK.sub("\\\\n", escaped)
 
 
 def _param(value: str) -> str:
     """A quoted parameter value: no double quotes or line breaks may stand in one."""
-    return value.replace('"', "'").replace("\r\n", " ").replace("\n", " ")
+    return _LINE_BREAK.sub(" ", value.replace('"', "'"))
 
 
 def _fold(line: str) -> Iterator[str]:

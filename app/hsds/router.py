@@ -24,8 +24,9 @@ MAX_PER_PAGE = 200
 PUBLISHER = "Wegweiser Sachsen"
 ORGANIZATION = frozenset({"organization"})
 
+MAX_PAGE = 1_000_000_000
 PageNumber = Annotated[
-    Annotated[int, Ge(1)], PLAIN_DIGITS, Query(description="From 1.", examples=[1])
+    Annotated[int, Ge(1), Le(MAX_PAGE)], PLAIN_DIGITS, Query(description="From 1.", examples=[1])
 ]
 PerPage = Annotated[
     Annotated[int, Ge(1), Le(MAX_PER_PAGE)],

@@ -1,10 +1,11 @@
 """Reads of the HSDS API: which organisations and services a request selects, a page of
 them by number, and the read models they are written from (app.hsds.mapping).
 
-Services are derived, one per offer of an organisation (else one for it), so a page of
-services is cut from the list of service keys of the selected organisations: one
-statement for the organisations, one for their offers, then the details of those on the
-page alone.
+Services are derived, one per offer of an organisation (else one for it): a page of
+services is a page of the rows of the selected organisations joined with their offers,
+cut by the database (`LIMIT`/`OFFSET` in a fixed order), so a page costs the same
+statements whatever its number or size: the count (kept per revision), the page's rows,
+and the details of the organisations on it, read together (organisations.service.details).
 """
 
 import math
@@ -14,10 +15,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, case, func, literal, select
 from sqlmodel import Session, col
 
-from app.db import as_utc, live
+from app.db import as_utc, connection_of, live
 from app.errors import InvalidParameter, NotFound
 from app.hsds import mapping
 from app.memo import memoised
@@ -60,57 +61,54 @@ class HsdsPage:
         }
 
 
-@dataclass(frozen=True)
-class _Selected:
-    id: int
-    slug: str
-    deleted: bool
-
-
 def organisations_page(
     session: Session, filters: HsdsFilters, page: int, per_page: int, base: str
 ) -> tuple[int, list[OrganisationDetail]]:
-    """The live organisations `filters` select (by id), and the details of page `page`."""
-    selected = [s for s in _organisations(session, filters) if not s.deleted]
-    shown = selected[(page - 1) * per_page : page * per_page]
-    return len(selected), _details(session, [s.id for s in shown], base)
+    """The live organisations `filters` select (by id): how many, and the details of page
+    `page`."""
+    selected = _selection(session, filters, deleted_too=False)
+    ids = select(selected.c.id).order_by(selected.c.id)
+    total = _count(session, ("hsds organisations", filters), ids)
+    shown = session.execute(ids.limit(per_page).offset((page - 1) * per_page)).scalars()
+    return total, _details(session, list(shown), base)
 
 
 def services_page(
     session: Session, filters: HsdsFilters, page: int, per_page: int, base: str
 ) -> tuple[int, list[dict[str, Any]]]:
     """The services of the selected organisations (with `modified_after`, also those of
-    organisations deleted since, as `defunct`), and page `page` of them, fully nested."""
-    selected = _organisations(session, filters)
-    offers = _offers(session, [s.id for s in selected])
+    organisations deleted since, as `defunct`): how many, and page `page` of them."""
+    selected = _selection(session, filters, deleted_too=filters.modified_after is not None)
+    offer = OrganisationConcept.__table__.alias("offer")  # type: ignore[attr-defined]
+    rows = select(selected.c.id, selected.c.deleted, offer.c.concept).outerjoin(
+        offer,
+        and_(offer.c.organisation_id == selected.c.id, offer.c.scheme == mapping.OFFERS),
+    )
     term = _term(filters.taxonomy_term_id)
-    keys: list[tuple[_Selected, str | None]] = []
-    for organisation in selected:
-        for offer in _or_none(offers.get(organisation.id)):
-            if term is not None and term[0] == mapping.OFFERS and offer != term[1]:
-                continue
-            if filters.taxonomy_id == mapping.taxonomy_id(mapping.OFFERS) and offer is None:
-                continue
-            keys.append((organisation, offer))
-    shown = keys[(page - 1) * per_page : page * per_page]
-    details = {d.id: d for d in _details(session, sorted({s.id for s, _ in shown}), base)}
+    if term is not None and term[0] == mapping.OFFERS:
+        rows = rows.where(offer.c.concept == term[1])
+    if _scheme(filters.taxonomy_id) == mapping.OFFERS:
+        rows = rows.where(offer.c.concept.is_not(None))
+    order = catalogue().schemes[mapping.OFFERS].concepts
+    place = case({c: i for i, c in enumerate(order)}, value=offer.c.concept, else_=len(order))
+    rows = rows.order_by(selected.c.id, place)
+    total = _count(session, ("hsds services", filters), rows)
+    shown = session.execute(rows.limit(per_page).offset((page - 1) * per_page)).all()
+    details = {d.id: d for d in _details(session, sorted({r.id for r in shown}), base)}
     contents = []
-    for organisation, offer in shown:
-        detail = details[organisation.id]
-        contents += [
-            service
-            for service in mapping.services(detail, organisation.deleted)
-            if service["id"] == mapping.service_id(mapping.service_key(detail.slug, offer))
-        ]
-    return len(keys), contents
+    for row in shown:
+        detail = details[row.id]
+        wanted = mapping.service_id(mapping.service_key(detail.slug, row.concept))
+        contents += [s for s in mapping.services(detail, row.deleted) if s["id"] == wanted]
+    return total, contents
 
 
 def service_by_id(session: Session, service_id: str, base: str) -> dict[str, Any]:
-    for slug, offer in _service_keys(session):
-        if mapping.service_id(mapping.service_key(slug, offer)) == service_id:
-            detail = organisation_service.read_detail(session, slug, base)
-            return next(s for s in mapping.services(detail) if s["id"] == service_id)
-    raise NotFound("service", "id", service_id)
+    found = _services_by_uuid(session).get(service_id)
+    if found is None:
+        raise NotFound("service", "id", service_id)
+    detail = organisation_service.read_detail(session, found, base)
+    return next(s for s in mapping.services(detail) if s["id"] == service_id)
 
 
 def organization_by_id(session: Session, organization_id: str, base: str) -> OrganisationDetail:
@@ -120,15 +118,23 @@ def organization_by_id(session: Session, organization_id: str, base: str) -> Org
     return organisation_service.read_detail(session, slug, base)
 
 
-def _organisations(session: Session, filters: HsdsFilters) -> list[_Selected]:
+def page_of(items: list[Any], page: int, per_page: int) -> HsdsPage:
+    return HsdsPage(len(items), page, per_page, items[(page - 1) * per_page : page * per_page])
+
+
+def _selection(session: Session, filters: HsdsFilters, deleted_too: bool) -> Any:
+    """The organisations `filters` select, as a subquery: `id`, `deleted`."""
     query = cast(
         Select[Any],
-        select(col(Organisation.id), col(Organisation.slug), col(Organisation.deleted_at)),
+        select(
+            col(Organisation.id).label("id"),
+            col(Organisation.deleted_at).is_not(None).label("deleted"),
+        ),
     )
     if filters.modified_after is not None:
-        # A mirror's question: what changed, deletions included.
+        # A mirror's question: what changed, deletions included where they count.
         query = query.where(col(Organisation.updated_at) > as_utc(filters.modified_after))
-    else:
+    if not deleted_too:
         query = query.where(live(Organisation))
     if filters.search:
         query, _ = restrict(session, query, parse_query(filters.search, "search"), Doc.organisation)
@@ -136,61 +142,64 @@ def _organisations(session: Session, filters: HsdsFilters) -> list[_Selected]:
         slug = _slugs_by_uuid(session).get(filters.organization_id)
         query = query.where(col(Organisation.slug) == (slug or ""))
     term = _term(filters.taxonomy_term_id)
-    if term is not None and term[0] != mapping.OFFERS:
+    if term is not None:
         query = query.where(col(Organisation.id).in_(concepts.tagged_with(term[0], [term[1]])))
     scheme = _scheme(filters.taxonomy_id)
     if scheme is not None:
         every = list(catalogue().schemes[scheme].concepts)
         query = query.where(col(Organisation.id).in_(concepts.tagged_with(scheme, every)))
-    rows = session.execute(query.order_by(col(Organisation.id))).all()
-    return [_Selected(id_, slug, deleted is not None) for id_, slug, deleted in rows]
+    return query.subquery("selected")
 
 
-def _offers(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
-    """Each organisation's offers, in the vocabulary's order."""
-    order = catalogue().order
-    rows = session.execute(
-        select(col(OrganisationConcept.organisation_id), col(OrganisationConcept.concept)).where(
-            col(OrganisationConcept.scheme) == mapping.OFFERS,
-            col(OrganisationConcept.organisation_id).in_(list(ids)),
-        )
-    ).all()
-    offers: dict[int, list[str]] = {}
-    for organisation_id, concept in sorted(
-        rows, key=lambda r: order.get((mapping.OFFERS, r[1]), len(order))
-    ):
-        offers.setdefault(organisation_id, []).append(concept)
-    return offers
+def _count(session: Session, key: tuple[Any, ...], rows: Select[Any]) -> int:
+    counting = select(func.count()).select_from(rows.order_by(None).subquery())
+    return memoised(
+        session, key, lambda: int(connection_of(session).execute(counting).scalar_one())
+    )
 
 
 def _details(session: Session, ids: Sequence[int], base: str) -> list[OrganisationDetail]:
-    if not ids:
-        return []
+    """The details of the organisations `ids`, by id: the same statements however many."""
     records = session.execute(
         select(Organisation)
         .where(col(Organisation.id).in_(list(ids)))
         .order_by(col(Organisation.id))
     ).scalars()
-    return [organisation_service.organisation_detail(session, r, base) for r in records]
-
-
-def _service_keys(session: Session) -> list[tuple[str, str | None]]:
-    selected = [s for s in _organisations(session, HsdsFilters()) if not s.deleted]
-    offers = _offers(session, [s.id for s in selected])
-    return [(s.slug, offer) for s in selected for offer in _or_none(offers.get(s.id))]
-
-
-def _or_none(offers: list[str] | None) -> list[str | None]:
-    """An organisation's offers, or one service of none for an organisation without."""
-    return [*offers] if offers else [None]
+    return organisation_service.details(session, list(records), base)
 
 
 def _slugs_by_uuid(session: Session) -> dict[str, str]:
+    """The slug of every organisation by its HSDS id, kept per revision."""
+
     def build() -> dict[str, str]:
         slugs = session.execute(select(col(Organisation.slug))).scalars()
         return {mapping.organization_id(slug): slug for slug in slugs}
 
-    return memoised(session, ("hsds organisation uuids",), build, len)
+    return memoised(session, ("hsds organisation ids",), build, len)
+
+
+def _services_by_uuid(session: Session) -> dict[str, str]:
+    """The slug of the live organisation that offers each service, by the service's HSDS id,
+    kept per revision."""
+
+    def build() -> dict[str, str]:
+        offer = OrganisationConcept.__table__.alias("offer")  # type: ignore[attr-defined]
+        rows = session.execute(
+            select(col(Organisation.slug), offer.c.concept)
+            .outerjoin(
+                offer,
+                and_(
+                    offer.c.organisation_id == col(Organisation.id),
+                    offer.c.scheme == literal(mapping.OFFERS),
+                ),
+            )
+            .where(live(Organisation))
+        ).all()
+        return {
+            mapping.service_id(mapping.service_key(slug, concept)): slug for slug, concept in rows
+        }
+
+    return memoised(session, ("hsds service ids",), build, len)
 
 
 def _term(term_id: str | None) -> tuple[str, str] | None:
@@ -220,7 +229,3 @@ def _scheme(taxonomy_id: str | None) -> str | None:
         if mapping.taxonomy_id(scheme) == taxonomy_id.lower():
             return scheme
     raise InvalidParameter("taxonomy_id", f"{taxonomy_id!r} is no taxonomy here")
-
-
-def page_of(items: list[Any], page: int, per_page: int) -> HsdsPage:
-    return HsdsPage(len(items), page, per_page, items[(page - 1) * per_page : page * per_page])

@@ -133,5 +133,5 @@ async def get_network(
     lang: LanguageDep,
 ) -> Response:
     detail = await reader.run(service.read_network_detail, slug, base, lang)
-    node = jsonld.organisation(detail, detail.members) if fmt is Format.jsonld else None
+    node = jsonld.organisation(detail, lang, detail.members) if fmt is Format.jsonld else None
     return read_response(Resource.organisation, detail, lang, node, negotiated=True)

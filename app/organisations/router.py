@@ -273,7 +273,7 @@ async def get_organisation(
     slug: SlugPath, fmt: RecordFormatDep, reader: ReaderDep, base: BaseUrlDep, lang: LanguageDep
 ) -> Response:
     detail = await reader.run(service.read_detail, slug, base, lang)
-    node = jsonld.organisation(detail) if fmt is Format.jsonld else None
+    node = jsonld.organisation(detail, lang) if fmt is Format.jsonld else None
     return read_response(Resource.organisation, detail, lang, node, negotiated=True)
 
 

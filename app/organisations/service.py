@@ -566,6 +566,58 @@ _INCOMING: Executable = (
 )
 
 
+_OF_MANY: Any = bindparam("ids", expanding=True)
+_OUTGOING_OF_MANY: Executable = (
+    select(col(Relation.subject_id).label("owner"), *_RELATION_COLUMNS)
+    .join(other, col(other.id) == col(Relation.object_id))
+    .where(col(Relation.subject_id).in_(_OF_MANY), live(Relation), live(other))
+    .order_by(col(Relation.type), col(other.name_key))
+)
+_INCOMING_OF_MANY: Executable = (
+    select(col(Relation.object_id).label("owner"), *_RELATION_COLUMNS)
+    .join(other, col(other.id) == col(Relation.subject_id))
+    .where(col(Relation.object_id).in_(_OF_MANY), live(Relation), live(other))
+    .order_by(col(Relation.type), col(other.name_key))
+)
+
+
+def details(
+    session: Session, organisations: Sequence[Organisation], base: str
+) -> list[OrganisationDetail]:
+    """The details of `organisations` (as `organisation_detail` gives each), in a fixed
+    number of statements however many: for views that show many at once (app.hsds)."""
+    ids = [stored_id(o) for o in organisations]
+    shown = summaries(session, organisations, base)
+    contacts = contact_service.contacts_of_organisations(session, ids, base)
+    relations: dict[int, list[RelationPublic]] = {id_: [] for id_ in ids}
+    connection = connection_of(session)
+    for row in connection.execute(_OUTGOING_OF_MANY, {"ids": ids}):
+        relations[row.owner].append(_relation(row, "outgoing", row.type, base))
+    for row in connection.execute(_INCOMING_OF_MANY, {"ids": ids}):
+        relations[row.owner].append(_relation(row, "incoming", INVERSE_RELATION[row.type], base))
+    sources = source_service.sources_by_id(
+        session, {o.source_id for o in organisations if o.source_id is not None}
+    )
+    return [
+        extended(
+            OrganisationDetail,
+            summary,
+            description=organisation.description,
+            tasks=organisation.tasks,
+            target_groups=organisation.target_groups,
+            names_in_source=organisation.names_in_source,
+            contacts=[contact for _, contact in contacts[summary.id]],
+            relations=relations[summary.id],
+            provenance=source_service.record_provenance(
+                organisation,
+                sources.get(organisation.source_id) if organisation.source_id else None,
+            ),
+            created_at=organisation.created_at,
+        )
+        for organisation, summary in zip(organisations, shown, strict=True)
+    ]
+
+
 def relations_of(session: Session, organisation_id: int, base: str) -> list[RelationPublic]:
     connection = connection_of(session)
     outgoing = connection.execute(_OUTGOING, {"id": organisation_id}).all()

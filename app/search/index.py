@@ -509,8 +509,8 @@ class _Bm25Bound:
     prefix: bool
     matches: int | None
     # Inflected forms the word matches too (SearchQuery.forms): each is a phrase of its
-    # own to bm25, with its own idf, so the bound adds theirs. Forms share the word's first
-    # PEAK_PREFIX letters (they start with its stem), so the peak bounds each frequency.
+    # own to bm25, with its own idf, so the bound adds theirs. Where every form shares the
+    # word's first PEAK_PREFIX letters (`of` checks), the peak bounds each frequency.
     forms: tuple[str, ...] = ()
 
     @classmethod

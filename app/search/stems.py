@@ -1,18 +1,21 @@
 """German stems, as PostgreSQL's `german` text search configuration computes them.
 
-Snowball's German stemmer is the algorithm PostgreSQL uses, so a word and a
-query word conflate here exactly when they conflate there: SQLite's index is
-asked for every inflected form of a query word (app.search.index), snippets
-mark those forms, and a query that finds nothing is retried by its stems
-(app.search.forgiving).
+Snowball's German stemmer is the algorithm PostgreSQL uses, in the version it
+compiles in (Snowball 2.2 up to PostgreSQL 17: the package is pinned below 3,
+whose German stemmer reads `ae`, `oe`, `ue` as umlauts and strips `-erin`), so a
+word and a query word conflate here as they do there: SQLite's index is asked
+for every inflected form of a query word (app.search.index), snippets mark those
+forms, and a query that finds nothing is retried by its stems
+(app.search.forgiving). PostgreSQL also drops its stop words (`ein`, `und`),
+which this module does not know: on SQLite `ein` finds `eine` too.
 """
 
 import threading
 
 import snowballstemmer
 
-# Shorter stems conflate nothing: they are mostly stop words and short words (`die`, `ihr`).
-MIN_STEM_LENGTH = 4
+# Shorter stems conflate nothing (PostgreSQL's do: `ab`, `an`); `off` for offen, offene does.
+MIN_STEM_LENGTH = 3
 
 _stemmers = threading.local()
 
@@ -33,8 +36,8 @@ def stem(word: str) -> str:
 
 def stem_prefix(word: str) -> str:
     """The start of `word` that its German stem keeps, in the word's own (folded) spelling:
-    `beratungen` → `berat`, `fluechtlinge` → `fluechtling` (the stemmer writes the umlaut
-    it reads in `ue` as `u`; the index spells it `ue`)."""
+    `beratungen` → `berat`, `fluechtlinge` → `fluechtling` (should the stemmer write an
+    umlaut it reads in `ue` as `u`, as Snowball 3 does, the index still spells it `ue`)."""
     kept, at = [], 0
     for letter in stem(word):
         while at < len(word) and word[at] != letter:

@@ -390,3 +390,38 @@ def test_a_record_served_as_json_and_json_ld_only(client: TestClient) -> None:
         client.get("/regions/14", params={"format": "jsonld"}).headers["content-type"]
         == "application/ld+json"
     )
+
+
+def test_a_line_break_in_a_value_cannot_start_a_card(editor: Editor) -> None:
+    injected = "Markt 1\rEND:VCARD\rBEGIN:VCARD\rFN:Untergeschoben"
+    editor.created(
+        "/contacts", {"organisation": "bon-courage", "kind": "address", "value": injected}
+    )
+    response = editor.client.get("/organisations/bon-courage/contacts.vcf")
+    assert "\r" not in response.text.replace("\r\n", "")
+    (org,) = cards(editor.client, "bon-courage")
+    assert values(org, "adr")[0].street == injected.replace("\r", "\n")
+
+
+def test_concept_labels_in_json_ld_say_their_language(client: TestClient) -> None:
+    response = client.get(
+        "/organisations/refugee-law-clinic-leipzig", params={"format": "jsonld", "lang": "ar"}
+    )
+    assert response.headers["content-language"] == "ar"
+    node = pyld_jsonld.expand(response.json())[0]
+    names = [t[SCHEMA + "name"][0] for t in node[SCHEMA + "knowsAbout"]]
+    assert {"@value": "استشارات قانونية", "@language": "ar"} in names
+    assert node[SCHEMA + "name"][0]["@language"] == "de"  # the data stays German
+
+
+def test_a_406_varies_by_accept_and_repeated_accept_lines_are_one_list(
+    client: TestClient,
+) -> None:
+    refused = client.get("/regions", headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert "accept" in refused.headers["vary"].lower()
+    both = client.get(
+        "/regions",
+        headers=[("Accept", "image/png"), ("Accept", "text/csv")],  # type: ignore[arg-type]
+    )
+    assert both.status_code == 200 and both.headers["content-type"].startswith("text/csv")

@@ -14,7 +14,10 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from sqlalchemy import event
 
+from app.config import Settings
+from app.main import create_app
 from app.uuids import record_uuid
 from tests.api.editor import Editor
 
@@ -197,3 +200,59 @@ def test_ndjson_and_ids_that_name_nothing(client: TestClient) -> None:
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
     assert client.get("/hsds/organizations", params={"page": 0}).status_code == 422
+
+
+def test_a_term_of_the_offers_filters_organizations_too(client: TestClient) -> None:
+    legal = str(record_uuid("taxonomy_term", "offers/legal-advice/de"))
+    found = client.get("/hsds/organizations", params={"taxonomy_term_id": legal}).json()
+    assert {o["name"] for o in found["contents"]} == {
+        "Refugee Law Clinic Leipzig e.V.",
+        "Komenco",
+    }
+
+
+@pytest.fixture
+def uncached(seeded_database: str) -> Iterator[TestClient]:
+    """A client whose every request runs the application."""
+    settings = Settings(database_url=seeded_database, response_cache_bytes=0)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.mark.parametrize("name", ["organizations", "services"])
+def test_a_page_costs_the_same_statements_whatever_its_size_or_number(
+    uncached: TestClient, name: str
+) -> None:
+    client = uncached
+    engine = client.app.state.reader.read_engine  # type: ignore[attr-defined]
+
+    def statements(params: dict[str, Any]) -> int:
+        client.app.state.reader.memo.clear()  # type: ignore[attr-defined]
+        client.app.state.reader.records.clear()  # type: ignore[attr-defined]
+        seen: list[str] = []
+
+        def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = client.get(f"/hsds/{name}", params=params)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert response.status_code == 200
+        return len(seen)
+
+    assert (
+        statements({"per_page": 1})
+        == statements({"per_page": 200})
+        == statements({"per_page": 5, "page": 3})
+    )
+
+
+def test_a_page_number_beyond_any_is_refused_not_a_failure(client: TestClient) -> None:
+    for name in LISTS:
+        response = client.get(f"/hsds/{name}", params={"page": 10**20})
+        assert response.status_code == 422, name
+        assert response.headers["content-type"] == "application/problem+json"
+    past = client.get("/hsds/organizations", params={"page": 1000}).json()
+    assert past["empty"] and past["last_page"] and past["contents"] == []

@@ -32,7 +32,7 @@ from app.search.index import PEAK_PREFIX, Doc, all_matches
 from app.search.query import MAX_QUERY_LENGTH, MAX_WORD_LENGTH, MAX_WORDS, parse_query
 from app.search.schemas import HitType
 from app.search.snippets import snippet
-from app.search.stems import stem, stem_prefix
+from app.search.stems import MIN_STEM_LENGTH, stem, stem_prefix
 from seed.loader import load
 from seed.schema import SeedFile
 from tests.api.listing import walk as walk_list
@@ -363,12 +363,12 @@ def test_an_inflected_word_matches_every_form_of_its_stem(small: TestClient) -> 
 
 def brute_force(client: TestClient, query: str, forms: bool = False) -> set[str]:
     """`type:slug` of every record whose folded text holds the query's words, read row by row;
-    with `forms`, a word also matches the words sharing its German stem (of four letters
+    with `forms`, a word also matches the words sharing its German stem (of three letters
     or more), as SQLite conflates them."""
     *whole, last = fold_words(query)
 
     def same_stem(word: str, term: str) -> bool:
-        return forms and len(stem(term)) >= 4 and stem(word) == stem(term)
+        return forms and len(stem(term)) >= MIN_STEM_LENGTH and stem(word) == stem(term)
 
     def matches(text: str) -> bool:
         words = set(fold_words(text))
