@@ -59,6 +59,10 @@ def matching_term(word: str, query: SearchQuery) -> int | None:
 def _inflected(word: str, term: str) -> bool:
     """Whether two words are forms of one (`beratungen`, `berater`) as both engines
     conflate them: the same German stem, long enough to conflate (app.search.stems)."""
+    # A stem is the start of its word (bar a letter at the end), so forms share their
+    # first letters: most words are told apart without stemming them.
+    if word[:MIN_STEM_LENGTH] != term[:MIN_STEM_LENGTH]:
+        return False
     root = stem(term)
     return len(root) >= MIN_STEM_LENGTH and stem(word) == root
 
