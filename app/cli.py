@@ -3,6 +3,7 @@
     python -m app keys create --name redaktion-leipzig --scope write [--expires 2027-06-30]
     python -m app keys list
     python -m app keys revoke redaktion-leipzig
+    python -m app export --format hsds DIRECTORY [--base-url https://wegweiser.example]
 
 Each command is a subparser whose `run` default takes the parsed arguments and
 the settings and returns the exit code; a new command adds itself in `parser()`.
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -21,6 +23,7 @@ from sqlmodel import Session
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import DomainError, InvalidBody
+from app.hsds import mapping, package
 from app.keys import service
 from app.keys.models import ApiKey, Scope
 
@@ -122,7 +125,38 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_keys(commands)
+    _add_export(commands)
     return top
+
+
+def export(args: argparse.Namespace, settings: Settings) -> int:
+    base = (args.base_url or settings.base_url).rstrip("/")
+    if not base:
+        raise CommandError(
+            "--base-url: the public URL of the service, for the records' links "
+            "(or set WEGWEISER_BASE_URL)"
+        )
+    with session_for(settings) as session:
+        counts = package.write_package(session, Path(args.directory), base)
+    rows = sum(counts.values())
+    print(f"Wrote an HSDS {mapping.VERSION} data package to {args.directory}: {rows} rows.")
+    for table, count in counts.items():
+        if count:
+            print(f"  {table}: {count}")
+    return 0
+
+
+def _add_export(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    command = commands.add_parser(
+        "export",
+        help="write the directory in a standard format",
+        description="Write the whole directory: --format hsds writes an Open Referral HSDS "
+        "tabular data package (datapackage.json and one CSV per object) into DIRECTORY.",
+    )
+    command.add_argument("--format", required=True, choices=["hsds"], help="the format")
+    command.add_argument("--base-url", help="public URL of the service (WEGWEISER_BASE_URL)")
+    command.add_argument("directory", help="where the files go (made if need be)")
+    command.set_defaults(run=export)
 
 
 def _add_keys(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

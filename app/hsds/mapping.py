@@ -181,7 +181,9 @@ def taxonomy_term(
     return _present(
         {
             "id": term_id(scheme, concept.id, lang),
-            "code": concept.id,
+            # A code names one term: the German one, the vocabulary's own; its other
+            # languages are the same concept (`term_uri`) in their own `language`.
+            "code": concept.id if lang == "de" else None,
             "name": concept.labels[lang].text,
             "description": definition,
             "taxonomy": scheme,
@@ -205,9 +207,11 @@ def _concept(scheme: str, concept_id: str) -> Concept:
 def _contact(
     person: ContactSummary, org_id: str | None, service: str | None = None
 ) -> dict[str, Any]:
+    # Listed by its organisation and again by each service: one row each in a table.
+    key = person.id if service is None else f"{person.id}/{service}"
     return _present(
         {
-            "id": str(record_uuid("contact", person.id)),
+            "id": str(record_uuid("contact", key)),
             "organization_id": org_id,
             "service_id": service,
             "name": person.value,
@@ -260,9 +264,9 @@ def _metadata(detail: OrganisationDetail, org_id: str) -> list[dict[str, Any]]:
             "resource_type": "organization",
             "last_action_date": detail.created_at.date().isoformat(),
             "last_action_type": "create",
-            "field_name": "",
-            "previous_value": "",
-            "replacement_value": origin,
+            "field_name": "provenance",
+            "previous_value": "(new record)",
+            "replacement_value": origin or "Wegweiser Sachsen",
             "updated_by": source.publisher if source else "Wegweiser Sachsen",
         }
     ]
@@ -276,7 +280,7 @@ def _metadata(detail: OrganisationDetail, org_id: str) -> list[dict[str, Any]]:
                 "last_action_type": "correction",
                 "field_name": correction.field,
                 "previous_value": correction.original,
-                "replacement_value": correction.note,
+                "replacement_value": _current(detail, correction.field) or correction.note,
                 "updated_by": "Wegweiser Sachsen",
             }
         )
@@ -288,13 +292,19 @@ def _metadata(detail: OrganisationDetail, org_id: str) -> list[dict[str, Any]]:
                 "resource_type": "organization",
                 "last_action_date": detail.updated_at.date().isoformat(),
                 "last_action_type": "update",
-                "field_name": "",
-                "previous_value": "",
-                "replacement_value": f"version {detail.version}",
+                "field_name": "version",
+                "previous_value": str(detail.version - 1),
+                "replacement_value": str(detail.version),
                 "updated_by": "Wegweiser Sachsen",
             }
         )
     return entries
+
+
+def _current(detail: OrganisationDetail, field: str) -> str | None:
+    """What a corrected text field of `detail` holds now (None for a list or other field)."""
+    value = getattr(detail, field, None)
+    return value if isinstance(value, str) and value else None
 
 
 def _values(contacts: Iterable[ContactSummary], kind: str) -> list[str]:

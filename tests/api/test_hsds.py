@@ -3,12 +3,14 @@ call every list at its first, a middle and its last page, reuse the ids of `cont
 the `{id}` endpoints, and validate every answer against the official schemas (loaded
 offline from app/hsds/schema into one registry) with format checking on."""
 
+import csv
 import json
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import frictionless
 import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
@@ -16,6 +18,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import event
 
+from app import cli
 from app.config import Settings
 from app.main import create_app
 from app.uuids import record_uuid
@@ -171,7 +174,7 @@ def test_filters_combine_with_and(client: TestClient) -> None:
         for t in client.get(
             "/hsds/taxonomy_terms", params={"per_page": 200, "search": "Legal advice"}
         ).json()["contents"]
-        if t["code"] == "legal-advice" and t["language"] == "en"
+        if t["term_uri"] == legal["term_uri"] and t["language"] == "en"
     )
     again = client.get("/hsds/services", params={"taxonomy_term_id": english["id"]}).json()
     assert again["total_items"] == found["total_items"]
@@ -256,3 +259,57 @@ def test_a_page_number_beyond_any_is_refused_not_a_failure(client: TestClient) -
         assert response.headers["content-type"] == "application/problem+json"
     past = client.get("/hsds/organizations", params={"page": 1000}).json()
     assert past["empty"] and past["last_page"] and past["contents"] == []
+
+
+# --- The tabular data package -----------------------------------------------------------------
+
+
+def test_the_data_package_is_complete_and_a_frictionless_validator_accepts_it(
+    seeded_database: str, client: TestClient, tmp_path: Path
+) -> None:
+    out = tmp_path / "hsds"
+    status = cli.main(
+        ["export", "--format", "hsds", str(out), "--base-url", "http://testserver"],
+        Settings(database_url=seeded_database),
+    )
+    assert status == 0
+    report = frictionless.validate(str(out / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    official = json.loads((SCHEMAS / "datapackage.json").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in out.glob("*.csv")) == sorted(
+        r["path"] for r in official["resources"]
+    )
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (out / name).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    api = {
+        name: client.get(f"/hsds/{name}", params={"per_page": 200}).json()
+        for name in ("organizations", "services")
+    }
+    assert {r["id"] for r in rows("organizations.csv")} == {
+        o["id"] for o in api["organizations"]["contents"]
+    }
+    assert len(rows("organizations.csv")) == api["organizations"]["total_items"]
+    assert {r["id"] for r in rows("services.csv")} == {s["id"] for s in api["services"]["contents"]}
+    clinic = str(record_uuid("organisation", "refugee-law-clinic-leipzig"))
+    (row,) = [r for r in rows("organizations.csv") if r["id"] == clinic]
+    assert row["email"] == "RefugeeLawClinic@uni-leipzig.de" and row["legal_status"] == "e.V."
+    areas = {r["service_id"] for r in rows("service_areas.csv")}
+    assert areas <= {r["id"] for r in rows("services.csv")}  # every row names its parent
+    assert (
+        len(rows("taxonomy_terms.csv")) == client.get("/hsds/taxonomy_terms").json()["total_items"]
+    )
+
+
+def test_an_export_without_a_base_url_says_what_is_missing(
+    seeded_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = cli.main(
+        ["export", "--format", "hsds", str(tmp_path / "x")],
+        Settings(database_url=seeded_database, base_url=""),
+    )
+    assert status == 1
+    assert "--base-url" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
