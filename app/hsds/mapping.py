@@ -19,6 +19,7 @@ from typing import Any
 
 from app.contacts.schemas import ContactSummary
 from app.languages import LANGUAGES, Language
+from app.organisations.models import NETWORK_KINDS
 from app.organisations.schemas import ConceptTag, OrganisationDetail
 from app.uuids import record_uuid
 from app.vocabularies.catalogue import FIELD_OF_SCHEME, SCHEME_OF_FIELD, Concept, catalogue
@@ -70,6 +71,32 @@ def organization(
         "contacts": [_contact(c, org_id) for c in detail.contacts if c.kind == "person"],
         "phones": [_phone(c, org_id) for c in detail.contacts if c.kind == "phone"],
         "metadata": _metadata(detail, org_id),
+        # The profile's (app/hsds/profile/organization.json).
+        "networks": [
+            _present(
+                {
+                    "id": organization_id(r.organisation.slug),
+                    "name": r.organisation.name,
+                    "uri": r.organisation.url,
+                    "role": r.role,
+                }
+            )
+            for r in detail.relations
+            if r.type == "member_of" and r.organisation.kind in NETWORK_KINDS
+        ],
+        "relations": [
+            _present(
+                {
+                    "type": r.type,
+                    "organization_id": organization_id(r.organisation.slug),
+                    "name": r.organisation.name,
+                    "uri": r.organisation.url,
+                    "role": r.role,
+                    "note": r.note,
+                }
+            )
+            for r in detail.relations
+        ],
     }
     if services is not None:
         node["services"] = services
@@ -117,6 +144,7 @@ def _service(detail: OrganisationDetail, offer: ConceptTag | None, deleted: bool
                     if region.code
                     else None,
                     "uri": region.url,
+                    "code": region.code,  # the profile's (app/hsds/profile/service_area.json)
                 }
             )
             for region in detail.regions

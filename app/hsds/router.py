@@ -12,7 +12,7 @@ from starlette.responses import StreamingResponse
 
 from app.deps import PLAIN_DIGITS, BaseUrlDep, UTCMoment
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.hsds import mapping
+from app.hsds import mapping, profiles
 from app.hsds import service as hsds_service
 from app.hsds.service import HsdsFilters, HsdsPage
 from app.reading import JsonResponse, ReaderDep, json_bytes
@@ -145,25 +145,78 @@ async def about(base: BaseUrlDep) -> JsonResponse:
 
 @router.get(
     "/profile",
-    summary="What this HSDS API adds to HSDS 3.1",
+    summary="The Wegweiser Sachsen profile of HSDS 3.1",
+    description="What this API adds to HSDS, as HSDS profiles are made: RFC 7386 merge "
+    "patches over the core schema files and the core OpenAPI description, and the "
+    "documents they give.",
     response_model=dict[str, Any],
     responses=_example({"name": "Wegweiser Sachsen", "extends": "HSDS 3.1"}),
 )
 async def profile(base: BaseUrlDep) -> JsonResponse:
+    here = f"{base}/hsds/profile"
     return JsonResponse(
         {
             "name": "Wegweiser Sachsen",
             "extends": f"HSDS {mapping.VERSION}",
             "description": "Who does what, where, in asylum and refugee support in Saxony. "
-            "What HSDS has no object for is served by the directory's own API, linked from "
-            "each organization's `uri`: networks and their members, typed relations, and "
-            "the region hierarchy (Land, Kreise, towns).",
+            "The profile adds an organization's networks and typed relations and a service "
+            "area's official region code. Networks with all their members, the region "
+            "hierarchy (Land, Kreise, towns) and the vocabularies are in the directory's own "
+            "API, linked from each record's `uri`.",
+            "openapi_url": f"{here}/openapi.json",
+            "patches": {name: f"{here}/patches/{name}" for name in profiles.patch_names()},
+            "schemas": {name: f"{here}/schema/{name}" for name in profiles.schema_names()},
             "networks": f"{base}/networks",
             "relations": f"{base}/relations",
             "regions": f"{base}/regions",
             "taxonomies": f"{base}/vocabularies",
         }
     )
+
+
+PatchName = Annotated[str, Path(max_length=60, examples=["organization.json"])]
+SchemaName = Annotated[str, Path(max_length=60, examples=["service.json"])]
+
+
+@router.get(
+    "/profile/openapi.json",
+    summary="The profile's OpenAPI description",
+    description="The core HSDS OpenAPI description with the profile's patch applied: every "
+    "operation tagged `required` or `optional`, its 4xx answers documented as problem "
+    "documents, its schemas those of `/hsds/profile/schema/`.",
+    response_model=dict[str, Any],
+    responses=_example({"openapi": "3.1.0", "servers": [{"url": "/hsds"}]}),
+)
+async def profile_openapi() -> JsonResponse:
+    return JsonResponse(profiles.profiled("openapi.json"))
+
+
+@router.get(
+    "/profile/patches/{name}",
+    summary="One of the profile's merge patches",
+    response_model=dict[str, Any],
+    responses={**PROBLEM_RESPONSES, **_example({"properties": {"networks": {"type": "array"}}})},
+)
+async def profile_patch(name: PatchName) -> JsonResponse:
+    found = profiles.patch(name)
+    if found is None:
+        raise NotFound("profile patch", "name", name)
+    return JsonResponse(found)
+
+
+@router.get(
+    "/profile/schema/{name}",
+    summary="A schema of HSDS as the profile has it",
+    description="The core schema file with the profile's patch applied, if it has one; its "
+    "references to other schema files resolve beside it.",
+    response_model=dict[str, Any],
+    responses={**PROBLEM_RESPONSES, **_example({"name": "service", "type": "object"})},
+)
+async def profile_schema(name: SchemaName) -> JsonResponse:
+    found = profiles.profiled(name) if name != "openapi.json" else None
+    if found is None:
+        raise NotFound("schema", "name", name)
+    return JsonResponse(found)
 
 
 @router.get(

@@ -6,6 +6,7 @@ offline from app/hsds/schema into one registry) with format checking on."""
 import csv
 import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import event
 
 from app import cli
 from app.config import Settings
+from app.hsds import profiles
 from app.main import create_app
 from app.uuids import record_uuid
 from tests.api.editor import Editor
@@ -313,3 +315,97 @@ def test_an_export_without_a_base_url_says_what_is_missing(
     assert status == 1
     assert "--base-url" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+# --- The profile ------------------------------------------------------------------------------
+
+
+def test_merge_patch_follows_rfc_7386() -> None:
+    # The examples of RFC 7386, appendix A.
+    assert profiles.merge_patch({"a": "b"}, {"a": "c"}) == {"a": "c"}
+    assert profiles.merge_patch({"a": "b"}, {"b": "c"}) == {"a": "b", "b": "c"}
+    assert profiles.merge_patch({"a": "b"}, {"a": None}) == {}
+    assert profiles.merge_patch({"a": {"b": "c"}}, {"a": {"b": "d", "c": None}}) == {
+        "a": {"b": "d"}
+    }
+    assert profiles.merge_patch({"a": [{"b": "c"}]}, {"a": [1]}) == {"a": [1]}
+    assert profiles.merge_patch({"e": None}, {"a": 1}) == {"e": None, "a": 1}
+    assert profiles.merge_patch([1, 2], {"a": "b", "c": None}) == {"a": "b"}
+    assert profiles.merge_patch({}, {"a": {"bb": {"ccc": None}}}) == {"a": {"bb": {}}}
+
+
+def served_registry(client: TestClient) -> Registry:
+    """The schemas as the profile serves them, each under its file name."""
+    index = client.get("/hsds/profile").json()
+    resources = []
+    for name, url in index["schemas"].items():
+        contents = client.get(url.removeprefix("http://testserver")).json()
+        resources.append((name, Resource.from_contents(contents, DRAFT202012)))
+    return Registry().with_resources(resources)
+
+
+def test_the_profile_publishes_its_patches_and_the_schemas_they_give(client: TestClient) -> None:
+    about = client.get("/hsds/").json()
+    index = client.get(about["profile"].removeprefix("http://testserver")).json()
+    assert set(index["patches"]) == {"openapi.json", "organization.json", "service_area.json"}
+    for name, url in index["patches"].items():
+        patch = client.get(url.removeprefix("http://testserver")).json()
+        core = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+        served = (
+            client.get(index["openapi_url"].removeprefix("http://testserver")).json()
+            if name == "openapi.json"
+            else client.get(index["schemas"][name].removeprefix("http://testserver")).json()
+        )
+        assert served == profiles.merge_patch(core, patch), name
+    organization = client.get("/hsds/profile/schema/organization.json").json()
+    assert {"networks", "relations"} <= set(organization["properties"])
+    assert client.get("/hsds/profile/schema/nothing.json").status_code == 404
+
+
+def test_every_organization_and_service_validates_against_the_profile(
+    client: TestClient,
+) -> None:
+    served = served_registry(client)
+
+    def problems_in(schema: str, instance: Any) -> list[str]:
+        checker = Draft202012Validator(
+            {"$ref": schema}, registry=served, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+        return [e.message for e in checker.iter_errors(instance)]
+
+    organizations = client.get("/hsds/organizations", params={"per_page": 200, "full": True})
+    for organization in organizations.json()["contents"]:
+        assert problems_in("organization.json", organization) == [], organization["name"]
+    bamf = client.get(f"/hsds/organizations/{record_uuid('organisation', 'bamf')}").json()
+    assert "http://testserver/networks/asyl-konferenz" in {n["uri"] for n in bamf["networks"]}
+    assert {"member_of"} <= {r["type"] for r in bamf["relations"]}
+    services = client.get("/hsds/services", params={"per_page": 200, "full": True}).json()
+    for service in services["contents"]:
+        assert problems_in("service.json", service) == [], service["name"]
+    codes = {a.get("code") for s in services["contents"] for a in s.get("service_areas", [])}
+    assert "14713" in codes
+
+
+def test_the_profile_openapi_tags_every_operation_and_documents_its_problems(
+    client: TestClient,
+) -> None:
+    spec = client.get("/hsds/profile/openapi.json").json()
+    assert spec["servers"] == [{"url": "/hsds"}]
+    assert "REQUIRED" not in spec["info"]["title"]
+    required = set()
+    for path, item in spec["paths"].items():
+        assert "post" not in item, path  # this API reads with GET
+        operation = item["get"]
+        (tag,) = operation["tags"]
+        assert tag in {"required", "optional"}, path
+        if tag == "required":
+            required.add(path)
+        for status in ("404", "422"):
+            assert "application/problem+json" in operation["responses"][status]["content"], path
+        text = json.dumps(operation)
+        assert "raw.githubusercontent.com" not in text, path  # its schemas are served here
+        for ref in re.findall(r'"\$ref": "schema/([^"]+)"', text):
+            assert client.get(f"/hsds/profile/schema/{ref}").status_code == 200, ref
+        served = path if "{" not in path else path.replace("{id}", "x")
+        assert client.get(f"/hsds{served}").status_code in (200, 404), path
+    assert required == {"/", "/services", "/services/{id}"}

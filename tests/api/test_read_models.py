@@ -57,6 +57,9 @@ SAMPLES: dict[str, list[str]] = {
     # HSDS objects: their contract is the official schemas, which test_hsds checks.
     "/hsds/": ["/hsds/"],
     "/hsds/profile": ["/hsds/profile"],
+    "/hsds/profile/openapi.json": ["/hsds/profile/openapi.json"],
+    "/hsds/profile/patches/{name}": ["/hsds/profile/patches/organization.json"],
+    "/hsds/profile/schema/{name}": ["/hsds/profile/schema/service.json"],
     "/hsds/organizations": ["/hsds/organizations?per_page=200", "/hsds/organizations?full=true"],
     "/hsds/organizations/{id}": ["/hsds/organizations/e5f10403-cd3e-55e6-874a-93eb8dec5e27"],
     "/hsds/services": ["/hsds/services?per_page=200", "/hsds/services?minimal=true"],
