@@ -9,17 +9,19 @@ and the details of the organisations on it, read together (organisations.service
 """
 
 import math
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, and_, case, false, func, literal, select
 from sqlmodel import Session, col
 
 from app.db import as_utc, connection_of, live
 from app.errors import InvalidParameter, NotFound
+from app.folding import fold_words
 from app.hsds import mapping
 from app.memo import memoised
 from app.organisations import concepts
@@ -133,18 +135,26 @@ def _selection(session: Session, filters: HsdsFilters, deleted_too: bool) -> Any
     )
     if filters.modified_after is not None:
         # A mirror's question: what changed, deletions included where they count.
-        query = query.where(col(Organisation.updated_at) > as_utc(filters.modified_after))
+        query = query.where(col(Organisation.updated_at) >= as_utc(filters.modified_after))
     if not deleted_too:
         query = query.where(live(Organisation))
     if filters.search:
-        query, _ = restrict(session, query, parse_query(filters.search, "search"), Doc.organisation)
+        if fold_words(filters.search):
+            search = parse_query(filters.search, "search")
+            query, _ = restrict(session, query, search, Doc.organisation)
+        else:  # text with no word in it, as HSDS clients send it: nothing matches it
+            query = query.where(false())
     if filters.organization_id is not None:
-        slug = _slugs_by_uuid(session).get(filters.organization_id)
+        slug = _slugs_by_uuid(session).get(_uuid(filters.organization_id, "organization_id"))
         query = query.where(col(Organisation.slug) == (slug or ""))
     term = _term(filters.taxonomy_term_id)
     if term is not None:
         query = query.where(col(Organisation.id).in_(concepts.tagged_with(term[0], [term[1]])))
+    if filters.taxonomy_term_id is not None and term is None:
+        query = query.where(false())  # a term that is none of ours tags nothing
     scheme = _scheme(filters.taxonomy_id)
+    if filters.taxonomy_id is not None and scheme is None:
+        query = query.where(false())
     if scheme is not None:
         every = list(catalogue().schemes[scheme].concepts)
         query = query.where(col(Organisation.id).in_(concepts.tagged_with(scheme, every)))
@@ -202,14 +212,20 @@ def _services_by_uuid(session: Session) -> dict[str, str]:
     return memoised(session, ("hsds service ids",), build, len)
 
 
+def _uuid(value: str, param: str) -> str:
+    """`value` as a UUID in its canonical form; InvalidParameter naming `param` if it is none."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise InvalidParameter(param, f"{value!r} is not a UUID") from None
+
+
 def _term(term_id: str | None) -> tuple[str, str] | None:
-    """The (scheme, concept) a taxonomy term id names, in any of its languages."""
+    """The (scheme, concept) a taxonomy term id names, in any of its languages; None for
+    an id that names no term here (which tags nothing)."""
     if term_id is None:
         return None
-    found = _terms().get(term_id.lower())
-    if found is None:
-        raise InvalidParameter("taxonomy_term_id", f"{term_id!r} is no taxonomy term here")
-    return found
+    return _terms().get(_uuid(term_id, "taxonomy_term_id"))
 
 
 @cache
@@ -225,7 +241,5 @@ def _terms() -> dict[str, tuple[str, str]]:
 def _scheme(taxonomy_id: str | None) -> str | None:
     if taxonomy_id is None:
         return None
-    for scheme in FIELD_OF_SCHEME:
-        if mapping.taxonomy_id(scheme) == taxonomy_id.lower():
-            return scheme
-    raise InvalidParameter("taxonomy_id", f"{taxonomy_id!r} is no taxonomy here")
+    wanted = _uuid(taxonomy_id, "taxonomy_id")
+    return next((s for s in FIELD_OF_SCHEME if mapping.taxonomy_id(s) == wanted), None)

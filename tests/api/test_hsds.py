@@ -8,11 +8,14 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import frictionless
+import hypothesis
 import pytest
+import schemathesis
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -25,6 +28,7 @@ from app.hsds import profiles
 from app.main import create_app
 from app.uuids import record_uuid
 from tests.api.editor import Editor
+from tests.api.listing import walk
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "app" / "hsds" / "schema"
 ENVELOPE = {
@@ -185,12 +189,13 @@ def test_filters_combine_with_and(client: TestClient) -> None:
 
 
 def test_modified_after_follows_changes_and_deletions(editor: Editor) -> None:
-    before = editor.client.get("/changes", params={"limit": 1}).json()
-    moment = editor.client.get("/organisations/bon-courage").json()["updated_at"]
-    assert before is not None
+    seeded = max(o["updated_at"] for o in walk(editor.client, "/organisations"))
+    after_seed = datetime.fromisoformat(seeded) + timedelta(microseconds=1)
     editor.patched("/organisations/bon-courage", {"short_name": "BC"})
     editor.deleted("/organisations/treibhaus-doebeln")
-    changed = editor.client.get("/hsds/services", params={"modified_after": moment}).json()
+    changed = editor.client.get(
+        "/hsds/services", params={"modified_after": after_seed.isoformat()}
+    ).json()
     statuses = {
         s["organization"]["uri"].rsplit("/", 1)[-1]: s["status"] for s in changed["contents"]
     }
@@ -409,3 +414,41 @@ def test_the_profile_openapi_tags_every_operation_and_documents_its_problems(
         served = path if "{" not in path else path.replace("{id}", "x")
         assert client.get(f"/hsds{served}").status_code in (200, 404), path
     assert required == {"/", "/services", "/services/{id}"}
+
+
+def test_schemathesis_finds_nothing_against_the_profile_openapi(client: TestClient) -> None:
+    """Requests generated from the profile's OpenAPI description (the core HSDS one with
+    the profile's patch) are answered as it documents: schema-valid ones are accepted, and
+    every answer fits its documented status, media type and schema."""
+    schema = schemathesis.openapi.from_asgi("/hsds/profile/openapi.json", client.app)
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @hypothesis.settings(
+            max_examples=15,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+        @hypothesis.given(case=operation.as_strategy())
+        def check(case: Any) -> None:
+            case.validate_response(case.call())
+
+        try:
+            check()
+        except Exception as error:  # each failure is reported with the operation's path
+            failures.append(f"{operation.method.upper()} {operation.path}: {error}"[:2000])
+    assert operations == 11
+    assert not failures, "\n\n".join(failures)
+
+
+def test_an_id_that_names_nothing_filters_to_nothing(client: TestClient) -> None:
+    unknown = str(record_uuid("taxonomy_term", "nothing"))
+    for param in ("taxonomy_term_id", "taxonomy_id", "organization_id"):
+        found = client.get("/hsds/services", params={param: unknown}).json()
+        assert found["total_items"] == 0 and found["empty"], param
+    assert client.get("/hsds/services", params={"search": "!!!"}).json()["total_items"] == 0
