@@ -137,7 +137,10 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
             "(or set WEGWEISER_BASE_URL)"
         )
     with session_for(settings) as session:
-        counts = package.write_package(session, Path(args.directory), base)
+        try:
+            counts = package.write_package(session, Path(args.directory), base)
+        except (package.PackageError, OSError) as error:
+            raise CommandError(str(error)) from None
     rows = sum(counts.values())
     print(f"Wrote an HSDS {mapping.VERSION} data package to {args.directory}: {rows} rows.")
     for table, count in counts.items():

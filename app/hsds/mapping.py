@@ -197,8 +197,22 @@ def taxonomy_terms(scheme: str, base: str) -> list[dict[str, Any]]:
     return [
         taxonomy_term(scheme, concept, lang, base)
         for concept in catalogue().schemes[scheme].concepts.values()
-        for lang in LANGUAGES
-        if concept.labels[lang].lang == lang
+        for lang in term_languages(concept)
+    ]
+
+
+def term_languages(concept: Concept) -> list[Language]:
+    """The label languages a concept is a term in: German always, the term that holds its
+    code and that attributes name (its label may be a name in another language, which
+    the term then says); and each other language it has a label of its own in."""
+    canonical = concept.labels["de"].lang
+    return [
+        "de",
+        *(
+            lang
+            for lang in LANGUAGES
+            if lang not in ("de", canonical) and concept.labels[lang].lang == lang
+        ),
     ]
 
 
@@ -216,7 +230,7 @@ def taxonomy_term(
             "description": definition,
             "taxonomy": scheme,
             "taxonomy_id": taxonomy_id(scheme),
-            "language": lang,
+            "language": concept.labels[lang].lang,
             "term_uri": concept_url(base, scheme, concept.id) if base is not None else None,
         }
     )

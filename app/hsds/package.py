@@ -10,6 +10,8 @@ directory has nothing for (locations, schedules, …) is written with its header
 
 import csv
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,9 +40,30 @@ _NESTED = {
 }
 
 
+class PackageError(Exception):
+    """The package cannot be written where it was asked for; nothing was written there."""
+
+
 def write_package(session: Session, directory: Path, base: str) -> dict[str, int]:
-    """Write the package into `directory` (made if need be); how many rows each table got."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write the package into `directory`, which must not exist or be empty: how many rows
+    each table got. The files are written beside it first and moved there when complete,
+    so a package cut short is never taken for a whole one."""
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise PackageError(f"{directory} exists and is not an empty directory")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        counts = _write(session, partial, base)
+        if directory.exists():
+            directory.rmdir()  # empty, as checked
+        partial.rename(directory)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return counts
+
+
+def _write(session: Session, directory: Path, base: str) -> dict[str, int]:
     descriptor = completed_descriptor()
     (directory / "datapackage.json").write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

@@ -12,6 +12,7 @@ from starlette.responses import StreamingResponse
 
 from app.deps import PLAIN_DIGITS, BaseUrlDep, UTCMoment
 from app.errors import PROBLEM_RESPONSES, NotFound
+from app.folding import fold_words
 from app.hsds import mapping, profiles
 from app.hsds import service as hsds_service
 from app.hsds.service import HsdsFilters, HsdsPage
@@ -183,12 +184,13 @@ SchemaName = Annotated[str, Path(max_length=60, examples=["service.json"])]
     summary="The profile's OpenAPI description",
     description="The core HSDS OpenAPI description with the profile's patch applied: every "
     "operation tagged `required` or `optional`, its 4xx answers documented as problem "
-    "documents, its schemas those of `/hsds/profile/schema/`.",
+    "documents; the schemas of `/hsds/profile/schema/` it refers to are bundled into its "
+    "`components`, so it stands alone.",
     response_model=dict[str, Any],
     responses=_example({"openapi": "3.1.0", "servers": [{"url": "/hsds"}]}),
 )
 async def profile_openapi() -> JsonResponse:
-    return JsonResponse(profiles.profiled("openapi.json"))
+    return JsonResponse(profiles.bundled_openapi())
 
 
 @router.get(
@@ -435,10 +437,19 @@ def _one(items: list[dict[str, Any]], id_: str, what: str) -> dict[str, Any]:
 
 
 def _searched(items: list[dict[str, Any]], search: str | None) -> list[dict[str, Any]]:
+    """The items whose name and description hold every word of `search` (the last may be the
+    start of a word), in any case and umlaut spelling, as full-text search takes them."""
     if not search:
         return items
-    needle = search.casefold()
-    return [i for i in items if needle in (i["name"] + " " + i.get("description", "")).casefold()]
+    *whole, last = fold_words(search) or [""]
+
+    def found(item: dict[str, Any]) -> bool:
+        words = set(fold_words(f"{item['name']} {item.get('description', '')}"))
+        return (
+            bool(last) and all(w in words for w in whole) and any(w.startswith(last) for w in words)
+        )
+
+    return [item for item in items if found(item)]
 
 
 def _minimal(node: dict[str, Any], keep: frozenset[str] = frozenset()) -> dict[str, Any]:

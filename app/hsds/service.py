@@ -83,8 +83,7 @@ def services_page(
     selected = _selection(session, filters, deleted_too=filters.modified_after is not None)
     offer = OrganisationConcept.__table__.alias("offer")  # type: ignore[attr-defined]
     rows = select(selected.c.id, selected.c.deleted, offer.c.concept).outerjoin(
-        offer,
-        and_(offer.c.organisation_id == selected.c.id, offer.c.scheme == mapping.OFFERS),
+        offer, _is_offer_of(offer, selected.c.id)
     )
     term = _term(filters.taxonomy_term_id)
     if term is not None and term[0] == mapping.OFFERS:
@@ -110,7 +109,10 @@ def service_by_id(session: Session, service_id: str, base: str) -> dict[str, Any
     if found is None:
         raise NotFound("service", "id", service_id)
     detail = organisation_service.read_detail(session, found, base)
-    return next(s for s in mapping.services(detail) if s["id"] == service_id)
+    service = next((s for s in mapping.services(detail) if s["id"] == service_id), None)
+    if service is None:
+        raise NotFound("service", "id", service_id)
+    return service
 
 
 def organization_by_id(session: Session, organization_id: str, base: str) -> OrganisationDetail:
@@ -161,6 +163,16 @@ def _selection(session: Session, filters: HsdsFilters, deleted_too: bool) -> Any
     return query.subquery("selected")
 
 
+def _is_offer_of(offer: Any, organisation_id: Any) -> Any:
+    """The join condition of an organisation's offers: those the vocabulary still has (a
+    concept withdrawn from it is not shown, app.organisations.concepts)."""
+    return and_(
+        offer.c.organisation_id == organisation_id,
+        offer.c.scheme == literal(mapping.OFFERS),
+        offer.c.concept.in_(list(catalogue().schemes[mapping.OFFERS].concepts)),
+    )
+
+
 def _count(session: Session, key: tuple[Any, ...], rows: Select[Any]) -> int:
     counting = select(func.count()).select_from(rows.order_by(None).subquery())
     return memoised(
@@ -196,13 +208,7 @@ def _services_by_uuid(session: Session) -> dict[str, str]:
         offer = OrganisationConcept.__table__.alias("offer")  # type: ignore[attr-defined]
         rows = session.execute(
             select(col(Organisation.slug), offer.c.concept)
-            .outerjoin(
-                offer,
-                and_(
-                    offer.c.organisation_id == col(Organisation.id),
-                    offer.c.scheme == literal(mapping.OFFERS),
-                ),
-            )
+            .outerjoin(offer, _is_offer_of(offer, col(Organisation.id)))
             .where(live(Organisation))
         ).all()
         return {
@@ -234,7 +240,7 @@ def _terms() -> dict[str, tuple[str, str]]:
         mapping.term_id(scheme, concept.id, lang): (scheme, concept.id)
         for scheme in FIELD_OF_SCHEME
         for concept in catalogue().schemes[scheme].concepts.values()
-        for lang in concept.labels
+        for lang in mapping.term_languages(concept)
     }
 
 

@@ -20,11 +20,12 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from app import cli
 from app.config import Settings
-from app.hsds import profiles
+from app.db import make_engine
+from app.hsds import mapping, profiles
 from app.main import create_app
 from app.uuids import record_uuid
 from tests.api.editor import Editor
@@ -356,12 +357,17 @@ def test_the_profile_publishes_its_patches_and_the_schemas_they_give(client: Tes
     for name, url in index["patches"].items():
         patch = client.get(url.removeprefix("http://testserver")).json()
         core = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
-        served = (
-            client.get(index["openapi_url"].removeprefix("http://testserver")).json()
-            if name == "openapi.json"
-            else client.get(index["schemas"][name].removeprefix("http://testserver")).json()
-        )
+        if name == "openapi.json":
+            assert profiles.profiled(name) == profiles.merge_patch(core, patch)
+            continue
+        served = client.get(index["schemas"][name].removeprefix("http://testserver")).json()
         assert served == profiles.merge_patch(core, patch), name
+    # The OpenAPI description is served with the schemas it names bundled into it.
+    spec = client.get(index["openapi_url"].removeprefix("http://testserver")).json()
+    for name, schema in spec["components"]["schemas"].items():
+        if name not in {"Page", "Problem"}:
+            served = client.get(f"/hsds/profile/schema/{name}.json").json()
+            assert schema == profiles._pointed(served, ""), name
     organization = client.get("/hsds/profile/schema/organization.json").json()
     assert {"networks", "relations"} <= set(organization["properties"])
     assert client.get("/hsds/profile/schema/nothing.json").status_code == 404
@@ -409,17 +415,26 @@ def test_the_profile_openapi_tags_every_operation_and_documents_its_problems(
             assert "application/problem+json" in operation["responses"][status]["content"], path
         text = json.dumps(operation)
         assert "raw.githubusercontent.com" not in text, path  # its schemas are served here
-        for ref in re.findall(r'"\$ref": "schema/([^"]+)"', text):
-            assert client.get(f"/hsds/profile/schema/{ref}").status_code == 200, ref
+        for ref in re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', text):
+            assert ref in spec["components"]["schemas"], ref
         served = path if "{" not in path else path.replace("{id}", "x")
         assert client.get(f"/hsds{served}").status_code in (200, 404), path
     assert required == {"/", "/services", "/services/{id}"}
 
 
-def test_schemathesis_finds_nothing_against_the_profile_openapi(client: TestClient) -> None:
-    """Requests generated from the profile's OpenAPI description (the core HSDS one with
-    the profile's patch) are answered as it documents: schema-valid ones are accepted, and
-    every answer fits its documented status, media type and schema."""
+# A real id of each `{id}` operation, for requests beside the generated ones (those hit 404s).
+REAL_IDS = {
+    "/organizations/{id}": str(record_uuid("organisation", "refugee-law-clinic-leipzig")),
+    "/services/{id}": str(record_uuid("service", "refugee-law-clinic-leipzig/legal-advice")),
+    "/taxonomies/{id}": str(record_uuid("taxonomy", "offers")),
+    "/taxonomy_terms/{id}": str(record_uuid("taxonomy_term", "offers/legal-advice/de")),
+}
+
+
+def schemathesis_failures(client: TestClient) -> tuple[int, list[str]]:
+    """Run schemathesis against the profile's OpenAPI description: generated requests for
+    every operation, and each `{id}` operation with a real id; the operations run and what
+    failed."""
     schema = schemathesis.openapi.from_asgi("/hsds/profile/openapi.json", client.app)
     failures: list[str] = []
     operations = 0
@@ -440,10 +455,38 @@ def test_schemathesis_finds_nothing_against_the_profile_openapi(client: TestClie
 
         try:
             check()
-        except Exception as error:  # each failure is reported with the operation's path
+            if operation.path in REAL_IDS:
+                case = operation.Case(path_parameters={"id": REAL_IDS[operation.path]})
+                response = case.call()
+                assert response.status_code == 200, operation.path
+                case.validate_response(response)
+        # Each failure is reported with the operation's path (schemathesis raises groups).
+        except (Exception, BaseExceptionGroup) as error:
             failures.append(f"{operation.method.upper()} {operation.path}: {error}"[:2000])
+    return operations, failures
+
+
+def test_schemathesis_finds_nothing_against_the_profile_openapi(client: TestClient) -> None:
+    """Requests generated from the profile's OpenAPI description (the core HSDS one with
+    the profile's patch) are answered as it documents: schema-valid ones are accepted, and
+    every answer fits its documented status, media type and schema."""
+    operations, failures = schemathesis_failures(client)
     assert operations == 11
     assert not failures, "\n\n".join(failures)
+
+
+def test_schemathesis_would_see_an_answer_that_breaks_its_schema(
+    uncached: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run above checks bodies: a service whose status HSDS does not know fails it."""
+    real = mapping.services
+
+    def broken(detail: Any, deleted: bool = False) -> list[dict[str, Any]]:
+        return [{**s, "status": "vielleicht"} for s in real(detail, deleted)]
+
+    monkeypatch.setattr(mapping, "services", broken)
+    _, failures = schemathesis_failures(uncached)
+    assert any(f.startswith("GET /services") for f in failures), failures
 
 
 def test_an_id_that_names_nothing_filters_to_nothing(client: TestClient) -> None:
@@ -452,3 +495,61 @@ def test_an_id_that_names_nothing_filters_to_nothing(client: TestClient) -> None
         found = client.get("/hsds/services", params={param: unknown}).json()
         assert found["total_items"] == 0 and found["empty"], param
     assert client.get("/hsds/services", params={"search": "!!!"}).json()["total_items"] == 0
+
+
+def test_an_export_does_not_write_over_anything(
+    seeded_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("keep me")
+    args = ["export", "--format", "hsds", str(taken), "--base-url", "http://testserver"]
+    assert cli.main(args, Settings(database_url=seeded_database)) == 1
+    assert "not an empty directory" in capsys.readouterr().err
+    assert [p.name for p in taken.iterdir()] == ["notes.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]  # no partial package left
+
+
+def test_languages_and_withdrawn_concepts_keep_the_package_and_pages_whole(
+    editor: Editor, tmp_path: Path
+) -> None:
+    """A language without a German name (Afrikaans) is still a term the attributes name,
+    and an offer withdrawn from the vocabulary makes no service."""
+    editor.patched(
+        "/organisations/bon-courage",
+        {
+            "concepts": {
+                "languages": [
+                    {"concept": "af", "evidence": "Beratung auf Afrikaans"},
+                    {"concept": "ar", "evidence": "Beratung auf Arabisch"},
+                ]
+            }
+        },
+    )
+    engine = make_engine(editor.database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisation_concept (organisation_id, scheme, concept, basis)"
+                " SELECT id, 'offers', 'zurueckgezogen', 'stated' FROM organisation"
+                " WHERE slug IN ('komenco', 'integration-durch-qualifizierung')"
+            )
+        )
+    engine.dispose()
+    services = editor.client.get("/hsds/services", params={"per_page": 200}).json()
+    assert services["total_items"] == services["size"]
+    bon = str(record_uuid("organisation", "bon-courage"))
+    service = editor.client.get("/hsds/services", params={"organization_id": bon}).json()[
+        "contents"
+    ][0]  # the languages are on each of its services
+    full = editor.client.get(f"/hsds/services/{service['id']}").json()
+    for attribute in full["attributes"]:
+        term = editor.client.get(f"/hsds/taxonomy_terms/{attribute['taxonomy_term_id']}")
+        assert term.status_code == 200, attribute
+    gone = record_uuid("service", "integration-durch-qualifizierung/zurueckgezogen")
+    assert editor.client.get(f"/hsds/services/{gone}").status_code == 404
+    out = tmp_path / "package"
+    args = ["export", "--format", "hsds", str(out), "--base-url", "http://testserver"]
+    assert cli.main(args, Settings(database_url=editor.database_url)) == 0
+    report = frictionless.validate(str(out / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
