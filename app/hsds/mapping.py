@@ -299,46 +299,62 @@ def _metadata(detail: OrganisationDetail, org_id: str) -> list[dict[str, Any]]:
         )
         if part
     )
-    entries = [
-        {
-            "id": str(record_uuid("metadata", f"organisation/{detail.slug}/source")),
+
+    def entry(
+        key: str,
+        when: datetime,
+        action: str,
+        field: str,
+        before: str,
+        after: str,
+        by: str = "Wegweiser Sachsen",
+    ) -> dict[str, Any]:
+        return {
+            "id": str(record_uuid("metadata", f"organisation/{detail.slug}/{key}")),
             "resource_id": org_id,
             "resource_type": "organization",
-            "last_action_date": detail.created_at.date().isoformat(),
-            "last_action_type": "create",
-            "field_name": "provenance",
-            "previous_value": "(new record)",
-            "replacement_value": origin or "Wegweiser Sachsen",
-            "updated_by": source.publisher if source else "Wegweiser Sachsen",
+            "last_action_date": when.date().isoformat(),
+            "last_action_type": action,
+            "field_name": field,
+            "previous_value": before,
+            "replacement_value": after,
+            "updated_by": by,
         }
-    ]
-    for number, correction in enumerate(detail.provenance.corrections, 1):
-        entries.append(
-            {
-                "id": str(record_uuid("metadata", f"organisation/{detail.slug}/{number}")),
-                "resource_id": org_id,
-                "resource_type": "organization",
-                "last_action_date": detail.created_at.date().isoformat(),
-                "last_action_type": "correction",
-                "field_name": correction.field,
-                "previous_value": correction.original,
-                "replacement_value": _current(detail, correction.field) or correction.note,
-                "updated_by": "Wegweiser Sachsen",
-            }
+
+    created = detail.created_at
+    entries = [
+        entry(
+            "source",
+            created,
+            "create",
+            "provenance",
+            "(new record)",
+            origin or "Wegweiser Sachsen",
+            source.publisher if source else "Wegweiser Sachsen",
         )
-    if detail.updated_at != detail.created_at:
+    ]
+    entries += [
+        entry(
+            str(number),
+            created,
+            "correction",
+            correction.field,
+            correction.original,
+            _current(detail, correction.field) or correction.note,
+        )
+        for number, correction in enumerate(detail.provenance.corrections, 1)
+    ]
+    if detail.updated_at != created:
+        version = detail.version
         entries.append(
-            {
-                "id": str(record_uuid("metadata", f"organisation/{detail.slug}/v{detail.version}")),
-                "resource_id": org_id,
-                "resource_type": "organization",
-                "last_action_date": detail.updated_at.date().isoformat(),
-                "last_action_type": "update",
-                "field_name": "version",
-                "previous_value": str(detail.version - 1),
-                "replacement_value": str(detail.version),
-                "updated_by": "Wegweiser Sachsen",
-            }
+            entry(
+                f"v{version}",
+                detail.updated_at,
+                "update",
+                "version",
+                str(version - 1),
+                str(version),
+            )
         )
     return entries
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 
 from app.contacts import service as contact_service
 from app.contacts.models import Contact
+from app.contacts.schemas import ContactSummary
 from app.db import as_utc, connection_of, live, not_verified_since, stored_id
 from app.errors import Gone, InvalidParameter, NotFound
 from app.folding import fold
@@ -470,6 +471,19 @@ def _detail(
     lang: Language = DEFAULT,
 ) -> OrganisationDetail:
     (summary,) = summaries(session, [organisation], base, lang)
+    contacts = contact_service.contacts_of_organisation(session, summary.id, base)
+    relations = relations_of(session, summary.id, base)
+    return _assembled(organisation, summary, contacts, relations, source)
+
+
+def _assembled(
+    organisation: Organisation | Row[Any],
+    summary: OrganisationSummary,
+    contacts: list[ContactSummary],
+    relations: list[RelationPublic],
+    source: SourcePublic | None,
+) -> OrganisationDetail:
+    """An organisation's detail from its summary and what it adds, however they were read."""
     return extended(
         OrganisationDetail,
         summary,
@@ -477,8 +491,8 @@ def _detail(
         tasks=organisation.tasks,
         target_groups=organisation.target_groups,
         names_in_source=organisation.names_in_source,
-        contacts=contact_service.contacts_of_organisation(session, summary.id, base),
-        relations=relations_of(session, summary.id, base),
+        contacts=contacts,
+        relations=relations,
         provenance=source_service.record_provenance(organisation, source),
         created_at=organisation.created_at,
     )
@@ -599,20 +613,12 @@ def details(
         session, {o.source_id for o in organisations if o.source_id is not None}
     )
     return [
-        extended(
-            OrganisationDetail,
+        _assembled(
+            organisation,
             summary,
-            description=organisation.description,
-            tasks=organisation.tasks,
-            target_groups=organisation.target_groups,
-            names_in_source=organisation.names_in_source,
-            contacts=[contact for _, contact in contacts[summary.id]],
-            relations=relations[summary.id],
-            provenance=source_service.record_provenance(
-                organisation,
-                sources.get(organisation.source_id) if organisation.source_id else None,
-            ),
-            created_at=organisation.created_at,
+            [contact for _, contact in contacts[summary.id]],
+            relations[summary.id],
+            sources.get(organisation.source_id) if organisation.source_id else None,
         )
         for organisation, summary in zip(organisations, shown, strict=True)
     ]
