@@ -61,7 +61,7 @@ import struct
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
-from functools import reduce
+from functools import partial, reduce
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
@@ -525,15 +525,22 @@ class _Bm25Bound:
             return None
         return cls(word, prefix, matches, forms)
 
-    def _idf(self, connection: Connection, rows: int) -> float:
-        """The sum of the idfs of the word's phrases, as bm25 computes each."""
+    def _idf(self, session: Session, rows: int) -> float:
+        """The sum of the idfs of the word's phrases, as bm25 computes each; how many entries
+        hold each phrase is remembered for the revision."""
+        connection = connection_of(session)
         alone = SearchQuery((), self.word) if self.prefix else SearchQuery((self.word,), None)
         phrases = [(alone, self.matches if not self.forms else None)]
         phrases += [(SearchQuery((form,), None), None) for form in self.forms]
         idf = 0.0
+
+        def entries(match: str) -> int:
+            return int(connection.execute(_COUNT, {"phrase": match}).scalar_one())
+
         for phrase, hits in phrases:
             if hits is None:
-                hits = int(connection.execute(_COUNT, {"phrase": phrase.fts5()}).scalar_one())
+                match = phrase.fts5()
+                hits = memoised(session, ("phrase entries", match), partial(entries, match))
             idf += max(math.log((rows - hits + 0.5) / (hits + 0.5)), 1e-6)
         return idf
 
@@ -545,7 +552,7 @@ class _Bm25Bound:
         if rows == 0 or tokens == 0:
             return frozenset()
         average = tokens / rows
-        idf = self._idf(connection, rows)
+        idf = self._idf(session, rows)
         floor = score * (1 - _SLACK)
         if floor <= 0:
             return None
