@@ -15,6 +15,7 @@ after every reseed, export and import. Empty optional fields are left out, never
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from app.contacts.schemas import ContactSummary
@@ -107,10 +108,13 @@ def services(detail: OrganisationDetail, deleted: bool = False) -> list[dict[str
     """The services of `detail`: one per offer it is tagged with, else one for the whole
     organisation. `deleted`: the organisation is, so they are `defunct`."""
     offers: list[ConceptTag | None] = [*detail.concepts.offers] or [None]
-    return [_service(detail, offer, deleted) for offer in offers]
+    owner = organization(detail)  # the same for each of them: built once
+    return [_service(detail, offer, deleted, owner) for offer in offers]
 
 
-def _service(detail: OrganisationDetail, offer: ConceptTag | None, deleted: bool) -> dict[str, Any]:
+def _service(
+    detail: OrganisationDetail, offer: ConceptTag | None, deleted: bool, owner: dict[str, Any]
+) -> dict[str, Any]:
     key = service_key(detail.slug, offer.id if offer else None)
     id_ = service_id(key)
     label = _concept(OFFERS, offer.id).labels["de"].text if offer else None
@@ -175,7 +179,7 @@ def _service(detail: OrganisationDetail, offer: ConceptTag | None, deleted: bool
             for scheme, tag in tags
         ],
         "contacts": [_contact(c, None, id_) for c in detail.contacts if c.kind == "person"],
-        "organization": organization(detail),
+        "organization": owner,
     }
     return _present(node)
 
@@ -236,7 +240,10 @@ def taxonomy_term(
     )
 
 
+@lru_cache(maxsize=8)
 def all_terms(base: str) -> list[dict[str, Any]]:
+    """Every term of every taxonomy (some 1 100), made once per base URL: the vocabularies
+    do not change while the service runs. Callers must not change the list."""
     return [term for scheme in FIELD_OF_SCHEME for term in taxonomy_terms(scheme, base)]
 
 

@@ -275,9 +275,11 @@ async def get_organization(
 
 
 def _organization(detail: Any, full: bool, full_service: bool) -> dict[str, Any]:
+    if not full_service:
+        node = mapping.organization(detail)
+        return node if full else _minimal(node)
     services = [_minimal(s, keep=ORGANIZATION) for s in mapping.services(detail)]
-    node = mapping.organization(detail, services if full_service else None)
-    return node if full or full_service else _minimal(node)
+    return mapping.organization(detail, services)
 
 
 @router.get(

@@ -96,12 +96,17 @@ def services_page(
     total = _count(session, ("hsds services", filters), rows)
     shown = session.execute(rows.limit(per_page).offset((page - 1) * per_page)).all()
     details = {d.id: d for d in _details(session, sorted({r.id for r in shown}), base)}
-    contents = []
-    for row in shown:
-        detail = details[row.id]
-        wanted = mapping.service_id(mapping.service_key(detail.slug, row.concept))
-        contents += [s for s in mapping.services(detail, row.deleted) if s["id"] == wanted]
-    return total, contents
+    deleted = {row.id: row.deleted for row in shown}
+    # Each organisation's services made once, however many of them the page shows.
+    made = {
+        service["id"]: service
+        for id_, detail in details.items()
+        for service in mapping.services(detail, deleted[id_])
+    }
+    return total, [
+        made[mapping.service_id(mapping.service_key(details[row.id].slug, row.concept))]
+        for row in shown
+    ]
 
 
 def service_by_id(session: Session, service_id: str, base: str) -> dict[str, Any]:
