@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from fastapi import Depends, Query, Request, Response
 
 from app.errors import InvalidParameter, NotAcceptable, Problem
+from app.headers import add_vary
 
 
 class Format(StrEnum):
@@ -167,8 +168,7 @@ R = TypeVar("R", bound=Response)
 
 def vary_accept(response: R) -> R:
     """Name `Accept` in the response's `Vary`: its representation was chosen by it."""
-    listed = response.headers.get("vary")
-    response.headers["vary"] = f"{listed}, Accept" if listed else "Accept"
+    add_vary(response.raw_headers, b"Accept")
     return response
 
 
