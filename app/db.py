@@ -38,6 +38,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_text(moment: datetime) -> str:
+    """A UTC moment as ISO 8601 text ending in `Z`, as the JSON API writes it."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def as_utc(moment: datetime) -> datetime:
     """`moment` in UTC; a naive datetime (e.g. from a query parameter) is taken as UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

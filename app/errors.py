@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import utc_text
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -157,7 +159,7 @@ class Gone(DomainError):
         super().__init__(
             f"The {resource} with {key_name} {quoted(key)} was deleted.",
             # As every other time in the API: UTC with `Z`.
-            extra={"deleted_at": deleted_at.isoformat().replace("+00:00", "Z")},
+            extra={"deleted_at": utc_text(deleted_at)},
         )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.contacts.schemas import ContactSummary
+from app.db import utc_text
 from app.organisations.schemas import ConceptTag, OrganisationDetail
 from app.refs import OrganisationRef, RegionRef
 from app.regions.schemas import RegionDetail
@@ -84,7 +85,7 @@ def organisation(
     if members:
         node["member"] = [*node.get("member", []), *map(_organisation_ref, members)]
         node["member"] = list({m["@id"]: m for m in node["member"]}.values())
-    node["dateModified"] = detail.updated_at.isoformat().replace("+00:00", "Z")
+    node["dateModified"] = utc_text(detail.updated_at)
     return node
 
 
@@ -93,7 +94,7 @@ def region(detail: RegionDetail) -> dict[str, Any]:
     node: dict[str, Any] = {"@context": CONTEXT, **_place(detail)}
     _put(node, "containedInPlace", _place(detail.parent) if detail.parent else None)
     _put(node, "containsPlace", [_place(child) for child in detail.children])
-    node["dateModified"] = detail.updated_at.isoformat().replace("+00:00", "Z")
+    node["dateModified"] = utc_text(detail.updated_at)
     return node
 
 

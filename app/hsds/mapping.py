@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from app.contacts.schemas import ContactSummary
+from app.db import utc_text
 from app.languages import LANGUAGES, Language
 from app.organisations.models import NETWORK_KINDS
 from app.organisations.schemas import ConceptTag, OrganisationDetail
@@ -136,7 +137,7 @@ def _service(
         "email": emails[0] if emails else None,
         "status": "defunct" if deleted else "active",
         "eligibility_description": "; ".join(detail.target_groups) or None,
-        "last_modified": _moment(detail.updated_at),
+        "last_modified": utc_text(detail.updated_at),
         "phones": [_phone(c, None, id_) for c in detail.contacts if c.kind == "phone"],
         "service_areas": [
             _present(
@@ -374,10 +375,6 @@ def _current(detail: OrganisationDetail, field: str) -> str | None:
 
 def _values(contacts: Iterable[ContactSummary], kind: str) -> list[str]:
     return [c.value for c in contacts if c.kind == kind]
-
-
-def _moment(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def _present(node: dict[str, Any]) -> dict[str, Any]:
