@@ -3,6 +3,8 @@
     python -m app keys create --name redaktion-leipzig --scope write [--expires 2027-06-30]
     python -m app keys list
     python -m app keys revoke redaktion-leipzig
+    python -m app export [FILE]                  # the whole directory as JSON (stdout: -)
+    python -m app import FILE [--replace]        # read one such file (- : stdin)
     python -m app export --format hsds DIRECTORY [--base-url https://wegweiser.example]
 
 Each command is a subparser whose `run` default takes the parsed arguments and
@@ -11,6 +13,7 @@ Bad input is one line on stderr and exit code 1, never a traceback.
 """
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,9 +26,12 @@ from sqlmodel import Session
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import DomainError, InvalidBody
+from app.exchange.export import export_document
+from app.exchange.importing import InvalidFile, Mode, import_directory
 from app.hsds import mapping, package
 from app.keys import service
 from app.keys.models import ApiKey, Scope
+from app.writes import Author
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -126,10 +132,29 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_keys(commands)
     _add_export(commands)
+    _add_import(commands)
     return top
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.format == "hsds":
+        return export_hsds(args, settings)
+    with session_for(settings) as session:
+        document = export_document(session)
+    if args.target in (None, "-"):
+        sys.stdout.buffer.write(document)
+        return 0
+    try:
+        Path(args.target).write_bytes(document)
+    except OSError as error:
+        raise CommandError(f"cannot write {args.target}: {error.strerror}") from None
+    print(f"Wrote the directory to {args.target} ({len(document)} bytes).")
+    return 0
+
+
+def export_hsds(args: argparse.Namespace, settings: Settings) -> int:
+    if args.target is None:
+        raise CommandError("--format hsds: name the DIRECTORY the data package goes into")
     base = (args.base_url or settings.base_url).rstrip("/")
     if not base:
         raise CommandError(
@@ -138,28 +163,77 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
         )
     with session_for(settings) as session:
         try:
-            counts = package.write_package(session, Path(args.directory), base)
+            counts = package.write_package(session, Path(args.target), base)
         except (package.PackageError, OSError) as error:
             raise CommandError(str(error)) from None
     rows = sum(counts.values())
-    print(f"Wrote an HSDS {mapping.VERSION} data package to {args.directory}: {rows} rows.")
+    print(f"Wrote an HSDS {mapping.VERSION} data package to {args.target}: {rows} rows.")
     for table, count in counts.items():
         if count:
             print(f"  {table}: {count}")
     return 0
 
 
+def import_file(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as error:
+        raise CommandError(f"cannot read {args.file}: {error.strerror}") from None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise CommandError(f"{args.file} is not JSON in UTF-8: {error}") from None
+    mode = Mode.replace if args.replace else Mode.merge
+    author = Author(args.actor, f"Import of {Path(args.file).name} ({mode.value})")
+    with session_for(settings) as session:
+        try:
+            report = import_directory(session, author, data, mode)
+        except InvalidFile as error:
+            lines = [f"{p.name}: {p.reason}" for p in error.params]
+            raise CommandError(
+                f"{args.file} was not imported, nothing changed:\n  " + "\n  ".join(lines)
+            ) from None
+    changed = f"revision {report.revision}" if report.revision else "nothing changed"
+    print(f"Imported {args.file} ({mode.value}): {changed}.")
+    print(report.summary())
+    return 0
+
+
 def _add_export(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     command = commands.add_parser(
         "export",
-        help="write the directory in a standard format",
-        description="Write the whole directory: --format hsds writes an Open Referral HSDS "
-        "tabular data package (datapackage.json and one CSV per object) into DIRECTORY.",
+        help="write the whole directory to a file",
+        description="Write the whole directory. By default as one JSON document in the "
+        "service's own format (app/exchange/directory.schema.json) to FILE, or to standard "
+        "output; --format hsds writes an Open Referral HSDS tabular data package "
+        "(datapackage.json and one CSV per object) into the directory TARGET.",
     )
-    command.add_argument("--format", required=True, choices=["hsds"], help="the format")
-    command.add_argument("--base-url", help="public URL of the service (WEGWEISER_BASE_URL)")
-    command.add_argument("directory", help="where the files go (made if need be)")
+    command.add_argument(
+        "--format", default="wegweiser", choices=["wegweiser", "hsds"], help="the format"
+    )
+    command.add_argument("--base-url", help="hsds: public URL of the service (WEGWEISER_BASE_URL)")
+    command.add_argument("target", nargs="?", help="FILE (default: standard output) or DIRECTORY")
     command.set_defaults(run=export)
+
+
+def _add_import(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    command = commands.add_parser(
+        "import",
+        help="read a file written by export",
+        description="Read a directory file (as `export` writes it) through the write path, in "
+        "one transaction: the whole file is checked first, and a file that does not fit "
+        "changes nothing. Records are matched by their keys and made what the file says.",
+    )
+    command.add_argument("file", help="the file (- : standard input)")
+    command.add_argument(
+        "--replace",
+        action="store_true",
+        help="also delete what the database holds beyond the file (default: keep it)",
+    )
+    command.add_argument(
+        "--actor", default="import", help="the name history and feed record (default: import)"
+    )
+    command.set_defaults(run=import_file)
 
 
 def _add_keys(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     response_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     # Largest request body a write takes; larger ones are a 413.
     max_body_bytes: int = Field(default=256 * 1024, ge=1)
+    # Largest directory file `POST /import` takes (the seed's is about 190 KB).
+    max_import_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
     # Worker threads that run reads (app.reading); unset: 2 on SQLite, whose reads hold the
     # GIL but for the time in the database, 8 on PostgreSQL, whose reads wait on the network.
     read_threads: int | None = Field(default=None, ge=1, le=64)

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime, Engine, create_engine, event
+from sqlalchemy import JSON, Connection, DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
@@ -166,6 +166,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # count once per connection in the process's resident size; read from the operating
     # system's cache, a page costs about the same.
     cursor.close()
+
+
+def read_snapshot(session: Session) -> None:
+    """Let every further statement of `session`'s transaction see one and the same state of
+    the database, however long it reads (an export); call it before the first statement.
+    PostgreSQL's default isolation takes a new snapshot per statement, and Python's sqlite3
+    begins no transaction for reads."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        session.execute(text("BEGIN"))
 
 
 READ_CONNECTION = "read_connection"

@@ -16,6 +16,7 @@ from app.db import make_engine
 from app.deps import refuse_nul_characters
 from app.editing import document_bodies
 from app.errors import document_problems, install_error_handlers
+from app.exchange.router import router as exchange_router
 from app.help.router import router as help_router
 from app.hsds.router import router as hsds_router
 from app.http_cache import HttpCache
@@ -82,6 +83,10 @@ TAGS = [
         "description": "The directory as Open Referral HSDS 3.1: organizations, services, "
         "taxonomies and their terms, for tools that speak the standard.",
     },
+    {
+        "name": "exchange",
+        "description": "The whole directory as one file, out and back in, for admin keys.",
+    },
     {"name": "meta", "description": "The API index and the problem types of its errors."},
 ]
 
@@ -138,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         changes_router,
         vocabularies_router,
         hsds_router,
+        exchange_router,
         keys_router,
         problems.router,
     ):

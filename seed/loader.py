@@ -38,6 +38,7 @@ from app.regions.schemas import RegionCreate
 from app.relations import writes as relation_writes
 from app.relations.schemas import RelationInput
 from app.sources.models import SourceDocument
+from app.sources.writes import Outcome, upsert_source
 from app.writes import Author, Origin, Write, write_transaction
 from app.yamlio import load_yaml
 from seed.schema import OrganisationEntry, SeedFile
@@ -161,22 +162,12 @@ def _edited(session: Session) -> set[tuple[str, int]]:
 
 def _upsert_source(session: Session, seed: SeedFile, report: Report) -> SourceDocument:
     """The source document itself: a fixed fact of the seed, not an edited record."""
-    entry = seed.source.model_dump()
-    source = session.execute(
-        select(SourceDocument).where(col(SourceDocument.slug) == seed.source.slug)
-    ).scalar_one_or_none()
-    if source is None:
-        source = SourceDocument(**entry)
-        session.add(source)
-        session.flush()
-        report.created["source"] += 1
-    elif any(getattr(source, k) != v for k, v in entry.items()):
-        for k, v in entry.items():
-            setattr(source, k, v)
-        source.version += 1
-        report.updated["source"] += 1
-    else:
-        report.unchanged["source"] += 1
+    source, outcome = upsert_source(session, seed.source.model_dump())
+    {
+        Outcome.created: report.created,
+        Outcome.updated: report.updated,
+        Outcome.unchanged: report.unchanged,
+    }[outcome]["source"] += 1
     return source
 
 

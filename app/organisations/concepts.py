@@ -74,18 +74,27 @@ def _tags(rows: Iterable[Any], base: str, lang: Language) -> ConceptTags:
 
 def editable_concepts(session: Session, organisation_id: int) -> dict[str, list[dict[str, Any]]]:
     """The tags as the `concepts` member of an `OrganisationUpdate` body."""
-    tags = concepts_of(session, [organisation_id], "")[organisation_id]
+    return editable_concepts_of(session, [organisation_id])[organisation_id]
+
+
+def editable_concepts_of(
+    session: Session, ids: Sequence[int]
+) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """`editable_concepts` of each organisation, in one statement."""
     return {
-        field: [
-            {
-                "concept": tag.id,
-                "basis": tag.basis,
-                **({"evidence": tag.evidence} if tag.evidence is not None else {}),
-                **({"note": tag.note} if tag.note is not None else {}),
-            }
-            for tag in getattr(tags, field)
-        ]
-        for field in SCHEME_OF_FIELD
+        id_: {
+            field: [
+                {
+                    "concept": tag.id,
+                    "basis": tag.basis,
+                    **({"evidence": tag.evidence} if tag.evidence is not None else {}),
+                    **({"note": tag.note} if tag.note is not None else {}),
+                }
+                for tag in getattr(tags, field)
+            ]
+            for field in SCHEME_OF_FIELD
+        }
+        for id_, tags in concepts_of(session, ids, "").items()
     }
 
 

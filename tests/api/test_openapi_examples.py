@@ -11,9 +11,16 @@ from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 
-# Documentation, files and per-user endpoints: no directory data behind their parameters;
+# Documentation, files and admin endpoints: no directory data behind their parameters;
 # and HSDS locations, which the directory does not know yet (every id is a 404).
-SKIPPED_PREFIXES = ("/docs", "/static", "/keys", "/openapi", "/hsds/service_at_locations/{")
+SKIPPED_PREFIXES = (
+    "/docs",
+    "/static",
+    "/keys",
+    "/export",
+    "/openapi",
+    "/hsds/service_at_locations/{",
+)
 
 
 def examples(parameter: dict[str, Any]) -> list[Any]:

@@ -72,6 +72,7 @@ SAMPLES: dict[str, list[str]] = {
 }
 # Reads that answer no JSON read model, and where they are checked instead.
 CHECKED_ELSEWHERE = {
+    "/export": "a file, checked against its JSON Schema and read back in test_exchange",
     "/organisations/{slug}/contacts.vcf": "vCard, parsed back in test_formats",
     "/hsds/service_at_locations/{id}": "no locations yet: every id is a 404 (test_hsds)",
 }

@@ -1,0 +1,208 @@
+"""Write the whole directory as a `DirectoryFile` (app.exchange.schemas).
+
+Every record that is not deleted, in an order that depends on the data alone
+(sources, regions and organisations by slug, an organisation's contacts in the
+order they were made, relations by their ends and type), so that the same
+directory always gives the same bytes. Organisations are read a chunk at a time
+with the bulk reads the API's pages use.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app.contacts.models import Contact
+from app.db import as_utc, live, read_snapshot, stored_id, utc_text
+from app.exchange.schemas import FORMAT, VERSION
+from app.organisations import concepts
+from app.organisations import service as organisation_service
+from app.organisations.models import Organisation, Relation
+from app.regions.models import Region
+from app.sources.models import SourceDocument
+
+CHUNK = 500
+"""Organisations read at once: a bound on the parameters of one statement."""
+
+
+def export_document(session: Session) -> bytes:
+    """The directory as indented UTF-8 JSON, ending in a newline; `session` must be fresh."""
+    read_snapshot(session)  # one state of the directory, whatever is written meanwhile
+    return orjson.dumps(directory(session), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def directory(session: Session) -> dict[str, Any]:
+    regions = {
+        stored_id(r): r for r in session.execute(select(Region).order_by(Region.slug)).scalars()
+    }
+    sources = {
+        stored_id(s): s
+        for s in session.execute(select(SourceDocument).order_by(SourceDocument.slug)).scalars()
+    }
+    slugs: dict[int, str] = {}
+    organisations: list[dict[str, Any]] = []
+    for chunk in _organisation_chunks(session):
+        organisations += _organisations(session, chunk, regions, sources)
+        slugs.update((stored_id(o), o.slug) for o in chunk)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "sources": [_source(s) for s in sources.values()],
+        "regions": [_region(r, regions) for r in regions.values() if r.deleted_at is None],
+        "organisations": organisations,
+        "relations": _relations(session, slugs, sources),
+    }
+
+
+def _organisation_chunks(session: Session) -> Iterator[list[Organisation]]:
+    last = ""
+    while True:
+        chunk = list(
+            session.execute(
+                select(Organisation)
+                .where(live(Organisation), col(Organisation.slug) > last)
+                .order_by(Organisation.slug)
+                .limit(CHUNK)
+            ).scalars()
+        )
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].slug
+        session.expunge_all()  # what was written out is not kept in memory
+
+
+def _organisations(
+    session: Session,
+    chunk: Sequence[Organisation],
+    regions: dict[int, Region],
+    sources: dict[int, SourceDocument],
+) -> list[dict[str, Any]]:
+    ids = [stored_id(o) for o in chunk]
+    topics = organisation_service.topics_of(session, ids)
+    links = organisation_service.region_links_of(session, ids, "")
+    tags = concepts.editable_concepts_of(session, ids)
+    contacts: dict[int, list[Contact]] = defaultdict(list)
+    for contact in session.execute(
+        select(Contact)
+        .where(col(Contact.organisation_id).in_(ids), live(Contact))
+        .order_by(col(Contact.id))
+    ).scalars():
+        contacts[contact.organisation_id].append(contact)
+    return [
+        {
+            "slug": o.slug,
+            "name": o.name,
+            "short_name": o.short_name,
+            "kind": o.kind,
+            "legal_form": o.legal_form,
+            "level": o.level,
+            "description": o.description,
+            "tasks": list(o.tasks),
+            "target_groups": list(o.target_groups),
+            "names_in_source": list(o.names_in_source),
+            "topics": topics[stored_id(o)],
+            "regions": [
+                {"region": link.code or link.slug, "role": link.role}
+                for link in links[stored_id(o)]
+            ],
+            "concepts": tags[stored_id(o)],
+            "valid_as_of": _day(o.valid_as_of),
+            **_kept(o, sources),
+            "contacts": [_contact(c, regions, sources) for c in contacts[stored_id(o)]],
+        }
+        for o in chunk
+    ]
+
+
+def _contact(
+    contact: Contact, regions: dict[int, Region], sources: dict[int, SourceDocument]
+) -> dict[str, Any]:
+    region = regions.get(contact.region_id) if contact.region_id is not None else None
+    return {
+        "kind": contact.kind,
+        "value": contact.value,
+        "label": contact.label,
+        "role": contact.role,
+        "region": (region.code or region.slug) if region is not None else None,
+        "valid_as_of": _day(contact.valid_as_of),
+        **_kept(contact, sources),
+    }
+
+
+def _relations(
+    session: Session, slugs: dict[int, str], sources: dict[int, SourceDocument]
+) -> list[dict[str, Any]]:
+    entries = [
+        {
+            "subject": slugs[relation.subject_id],
+            "type": relation.type,
+            "object": slugs[relation.object_id],
+            "role": relation.role,
+            "note": relation.note,
+            "valid_as_of": _day(relation.valid_as_of),
+            **_kept(relation, sources),
+        }
+        for relation in session.execute(select(Relation).where(live(Relation))).scalars()
+        # A live relation to a deleted organisation is not shown anywhere: nor here.
+        if relation.subject_id in slugs and relation.object_id in slugs
+    ]
+    return sorted(entries, key=lambda e: (e["subject"], e["type"], e["object"]))
+
+
+def _region(region: Region, regions: dict[int, Region]) -> dict[str, Any]:
+    parent = regions.get(region.parent_id) if region.parent_id is not None else None
+    return {
+        "slug": region.slug,
+        "name": region.name,
+        "kind": region.kind,
+        "code": region.code,
+        "parent": (parent.code or parent.slug) if parent is not None else None,
+        "note": region.note,
+        "valid_as_of": _day(region.valid_as_of),
+        "last_verified_at": _moment(region.last_verified_at),
+    }
+
+
+def _source(source: SourceDocument) -> dict[str, Any]:
+    return {
+        "slug": source.slug,
+        "title": source.title,
+        "subtitle": source.subtitle,
+        "published_on": _day(source.published_on),
+        "authors": list(source.authors),
+        "publisher": source.publisher,
+        "file_name": source.file_name,
+    }
+
+
+def _kept(record: Any, sources: dict[int, SourceDocument]) -> dict[str, Any]:
+    """`last_verified_at` and `provenance` of an organisation, contact or relation."""
+    source = sources.get(record.source_id) if record.source_id is not None else None
+    corrections = list(getattr(record, "corrections", []) or [])
+    inferences = list(record.inferences or [])
+    known = source or record.source_slide or record.source_section or corrections or inferences
+    provenance = (
+        {
+            "source": source.slug if source is not None else None,
+            "slide": record.source_slide,
+            "section": record.source_section,
+            "corrections": corrections,
+            "inferences": inferences,
+        }
+        if known
+        else None
+    )
+    return {"last_verified_at": _moment(record.last_verified_at), "provenance": provenance}
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _moment(moment: datetime | None) -> str | None:
+    return utc_text(as_utc(moment)) if moment is not None else None
