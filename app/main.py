@@ -16,6 +16,7 @@ from app.db import make_engine
 from app.deps import refuse_nul_characters
 from app.editing import document_bodies
 from app.errors import document_problems, install_error_handlers
+from app.examples import document_examples
 from app.exchange.router import router as exchange_router
 from app.help.router import router as help_router
 from app.hsds.router import router as hsds_router
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     document_problems(app)
     document_bodies(app)
+    document_examples(app, settings.base_url)
     app.state.response_store = ResponseStore(settings.response_cache_bytes)
     app.state.revision = RevisionReader(settings.database_url)
     app.add_middleware(

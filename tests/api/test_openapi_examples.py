@@ -1,15 +1,25 @@
-"""Every documented parameter example works: calling an operation with it is a 200.
+"""Every documented example is real: a parameter example is answered with 200, and a response
+example is what the seeded directory answers.
 
 Examples are what people (and Swagger UI's "Try it out") send first, so each
 must be valid for its own operation on the seeded directory. The test reads
 the operations from /openapi.json, so new endpoints are covered as they come.
 """
 
+import json
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.examples import RECORDED_BASE, recorded
+from app.exchange.schemas import DirectoryFile
+from app.main import create_app
+from seed.examples import EXPORT_SAMPLE
+from tests.auth import auth_headers
 
 # Documentation, files and admin endpoints: no directory data behind their parameters;
 # and HSDS locations, which the directory does not know yet (every id is a 404).
@@ -68,3 +78,109 @@ def test_every_parameter_example_is_answered_with_200(client: TestClient) -> Non
                 failures.append(f"GET {path} {query}: {response.status_code} {response.text[:300]}")
     assert made > 20  # the document was read and has examples
     assert not failures, "\n".join(failures)
+
+
+# --- Response examples: real answers of the seed (app/examples.json) ---------------------
+
+# No directory data behind them: their models' field examples stand.
+WITHOUT_RECORDED_EXAMPLE = {"POST /keys", "GET /keys", "GET /keys/{name}"}
+
+
+def _json_answers(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status.startswith("2") and "application/json" in content:
+                    yield f"{method.upper()} {path}", content["application/json"]
+
+
+def test_every_json_answer_has_a_recorded_example(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    missing = [
+        operation
+        for operation, content in _json_answers(document)
+        if "example" not in content and operation not in WITHOUT_RECORDED_EXAMPLE
+    ]
+    assert missing == []
+    operations = recorded()["operations"]
+    shown = {operation for operation, content in _json_answers(document) if "example" in content}
+    assert set(operations) <= shown, "examples recorded for operations that do not exist"
+
+
+def _stable(value: Any) -> Any:
+    """Without the moments of seeding, which differ from database to database."""
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items() if not k.endswith("_at")}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
+
+
+def test_the_recorded_examples_are_what_the_seed_answers(client: TestClient) -> None:
+    """If this fails after a change of the seed or of a representation, record them again:
+    `python -m seed.examples`."""
+    stale = []
+    for operation, entry in recorded()["operations"].items():
+        if entry["sample"] is None:
+            continue
+        answer = client.get(entry["sample"]).json()
+        if _stable(with_base(entry["example"], "http://testserver")) != _stable(answer):
+            stale.append(operation)
+    assert stale == [], "run `python -m seed.examples`"
+
+
+def test_the_export_and_import_examples_are_the_seed_s(client: TestClient) -> None:
+    operations = recorded()["operations"]
+    export = DirectoryFile.model_validate(operations["GET /export"]["example"])
+    assert {o.slug for o in export.organisations} == set(EXPORT_SAMPLE)
+    for organisation in export.organisations:
+        live = client.get(f"/organisations/{organisation.slug}").json()
+        assert organisation.name == live["name"]
+        assert {c.value for c in organisation.contacts} == {c["value"] for c in live["contacts"]}
+    report = operations["POST /import"]["example"]
+    assert report["created"]["organisation"] == client.get("/organisations").json()["total"]
+
+
+def test_examples_carry_the_configured_base_url(seeded_database: str) -> None:
+    settings = Settings(database_url=seeded_database, base_url="https://wegweiser.example/")
+    with TestClient(create_app(settings)) as configured:
+        document = configured.get("/openapi.json").json()
+    operation = document["paths"]["/organisations/{slug}"]["get"]
+    example = operation["responses"]["200"]["content"]["application/json"]["example"]
+    assert example["url"] == "https://wegweiser.example/organisations/refugee-law-clinic-leipzig"
+    assert RECORDED_BASE not in json.dumps(document)
+
+
+def with_base(value: Any, base: str) -> Any:
+    return json.loads(json.dumps(value).replace(RECORDED_BASE, base))
+
+
+def test_the_write_examples_are_the_sample_records_as_they_are(
+    writable_client: TestClient, seeded_database: str
+) -> None:
+    """Sending a write's example body to its sample record changes nothing: it is the
+    record's own state (a creation's body names a record that exists: 409)."""
+    admin = auth_headers(seeded_database).admin
+    operations = recorded()["operations"]
+    checked = 0
+    for operation, entry in operations.items():
+        method, template = operation.split(" ", 1)
+        if "request" not in entry or template == "/import":
+            continue
+        record = operations[f"GET {template}"]["sample"] if "{" in template else None
+        if method == "POST" and record is None:
+            response = writable_client.post(template, json=entry["request"], headers=admin)
+            assert response.status_code == 409, (operation, response.text)
+        else:
+            current = writable_client.get(record)
+            response = writable_client.request(
+                method,
+                record,
+                json=entry["request"],
+                headers={**admin, "If-Match": current.headers["etag"]},
+            )
+            assert response.status_code == 200, (operation, response.text)
+            assert response.json()["version"] == current.json()["version"], operation
+        checked += 1
+    assert checked == 12
