@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -26,7 +27,7 @@ from sqlmodel import Session
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import DomainError, InvalidBody
-from app.exchange.export import export_document
+from app.exchange.export import export_chunks, in_blocks
 from app.exchange.importing import InvalidFile, Mode, import_directory
 from app.hsds import mapping, package
 from app.keys import service
@@ -139,17 +140,35 @@ def parser() -> argparse.ArgumentParser:
 def export(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "hsds":
         return export_hsds(args, settings)
-    with session_for(settings) as session:
-        document = export_document(session)
-    if args.target in (None, "-"):
-        sys.stdout.buffer.write(document)
-        return 0
+    target = None if args.target in (None, "-") else Path(args.target)
+    # Written beside the file and renamed when complete: never half a directory under its name.
+    partial = target.with_name(target.name + ".partial") if target else None
+    size = 0
     try:
-        Path(args.target).write_bytes(document)
+        with session_for(settings) as session, _output(partial) as out:
+            for block in in_blocks(export_chunks(session)):
+                out.write(block)
+                size += len(block)
+        if target is not None and partial is not None:
+            partial.replace(target)
     except OSError as error:
         raise CommandError(f"cannot write {args.target}: {error.strerror}") from None
-    print(f"Wrote the directory to {args.target} ({len(document)} bytes).")
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+    if target is not None:
+        print(f"Wrote the directory to {target} ({size} bytes).")
     return 0
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[BinaryIO]:
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with path.open("wb") as file:
+        yield file
 
 
 def export_hsds(args: argparse.Namespace, settings: Settings) -> int:

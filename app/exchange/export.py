@@ -8,12 +8,13 @@ with the bulk reads the API's pages use.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.contacts.models import Contact
@@ -30,32 +31,63 @@ CHUNK = 500
 
 
 def export_document(session: Session) -> bytes:
-    """The directory as indented UTF-8 JSON, ending in a newline; `session` must be fresh."""
-    read_snapshot(session)  # one state of the directory, whatever is written meanwhile
-    return orjson.dumps(directory(session), option=orjson.OPT_INDENT_2) + b"\n"
+    """The directory as one document (see `export_chunks`)."""
+    return b"".join(export_chunks(session))
 
 
-def directory(session: Session) -> dict[str, Any]:
+def export_chunks(session: Session) -> Iterator[bytes]:
+    """The directory as indented UTF-8 JSON, ending in a newline, a record at a time: what
+    is written out is not kept, so a large directory costs no more memory than a small one.
+    The same bytes as `orjson.dumps(document, option=OPT_INDENT_2)`. `session` must be
+    fresh: all of it is read from one state of the database, whatever is written meanwhile.
+    """
+    read_snapshot(session)
     regions = {
-        stored_id(r): r for r in session.execute(select(Region).order_by(Region.slug)).scalars()
+        stored_id(r): r
+        for r in session.execute(select(Region).order_by(_bytewise(session, Region.slug))).scalars()
     }
     sources = {
         stored_id(s): s
-        for s in session.execute(select(SourceDocument).order_by(SourceDocument.slug)).scalars()
+        for s in session.execute(
+            select(SourceDocument).order_by(_bytewise(session, SourceDocument.slug))
+        ).scalars()
     }
-    slugs: dict[int, str] = {}
-    organisations: list[dict[str, Any]] = []
-    for chunk in _organisation_chunks(session):
-        organisations += _organisations(session, chunk, regions, sources)
-        slugs.update((stored_id(o), o.slug) for o in chunk)
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "sources": [_source(s) for s in sources.values()],
-        "regions": [_region(r, regions) for r in regions.values() if r.deleted_at is None],
-        "organisations": organisations,
-        "relations": _relations(session, slugs, sources),
-    }
+    head = {"format": FORMAT, "version": VERSION}
+    yield orjson.dumps(head, option=orjson.OPT_INDENT_2)[:-2]  # open: without "\n}"
+    yield from _member("sources", (_source(s) for s in sources.values()))
+    live_regions = (_region(r, regions) for r in regions.values() if r.deleted_at is None)
+    yield from _member("regions", live_regions)
+    organisations = (
+        entry
+        for chunk in _organisation_chunks(session)
+        for entry in _organisations(session, chunk, regions, sources)
+    )
+    yield from _member("organisations", organisations)
+    yield from _member("relations", _relations(session, sources))
+    yield b"\n}\n"
+
+
+def in_blocks(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    """`chunks` joined into blocks of about `size` bytes: fewer, larger writes."""
+    block = bytearray()
+    for chunk in chunks:
+        block += chunk
+        if len(block) >= size:
+            yield bytes(block)
+            block.clear()
+    if block:
+        yield bytes(block)
+
+
+def _member(name: str, items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """`,\n  "name": [...]` as OPT_INDENT_2 writes a list at the second level."""
+    yield b',\n  "' + name.encode() + b'": ['
+    empty = True
+    for item in items:
+        dumped = orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+        yield (b"\n    " if empty else b",\n    ") + dumped
+        empty = False
+    yield b"]" if empty else b"\n  ]"
 
 
 def _organisation_chunks(session: Session) -> Iterator[list[Organisation]]:
@@ -64,8 +96,8 @@ def _organisation_chunks(session: Session) -> Iterator[list[Organisation]]:
         chunk = list(
             session.execute(
                 select(Organisation)
-                .where(live(Organisation), col(Organisation.slug) > last)
-                .order_by(Organisation.slug)
+                .where(live(Organisation), _bytewise(session, Organisation.slug) > last)
+                .order_by(_bytewise(session, Organisation.slug))
                 .limit(CHUNK)
             ).scalars()
         )
@@ -134,24 +166,38 @@ def _contact(
     }
 
 
-def _relations(
-    session: Session, slugs: dict[int, str], sources: dict[int, SourceDocument]
-) -> list[dict[str, Any]]:
-    entries = [
-        {
-            "subject": slugs[relation.subject_id],
+def _relations(session: Session, sources: dict[int, SourceDocument]) -> Iterator[dict[str, Any]]:
+    subject, obj = aliased(Organisation, name="subject"), aliased(Organisation, name="object")
+    rows = session.execute(
+        select(Relation, col(subject.slug), col(obj.slug))
+        .join(subject, col(subject.id) == col(Relation.subject_id))
+        .join(obj, col(obj.id) == col(Relation.object_id))
+        # A live relation of a deleted organisation is not shown anywhere: nor here.
+        .where(live(Relation), live(subject), live(obj))
+        .order_by(
+            _bytewise(session, subject.slug), col(Relation.type), _bytewise(session, obj.slug)
+        )
+        .execution_options(yield_per=CHUNK)
+    )
+    for relation, subject_slug, object_slug in rows:
+        yield {
+            "subject": subject_slug,
             "type": relation.type,
-            "object": slugs[relation.object_id],
+            "object": object_slug,
             "role": relation.role,
             "note": relation.note,
             "valid_as_of": _day(relation.valid_as_of),
             **_kept(relation, sources),
         }
-        for relation in session.execute(select(Relation).where(live(Relation))).scalars()
-        # A live relation to a deleted organisation is not shown anywhere: nor here.
-        if relation.subject_id in slugs and relation.object_id in slugs
-    ]
-    return sorted(entries, key=lambda e: (e["subject"], e["type"], e["object"]))
+        session.expunge(relation)
+
+
+def _bytewise(session: Session, column: Any) -> Any:
+    """`column` ordered byte by byte, as SQLite orders text, whatever the database's collation:
+    the file's order depends on the data alone."""
+    if session.get_bind().dialect.name == "postgresql":
+        return col(column).collate("C")
+    return col(column)
 
 
 def _region(region: Region, regions: dict[int, Region]) -> dict[str, Any]:

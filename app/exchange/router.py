@@ -1,14 +1,18 @@
 """The whole directory over HTTP, for admin keys: `GET /export` and `POST /import`."""
 
+from collections.abc import AsyncIterator, Generator
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.responses import StreamingResponse
 
 from app.deps import get_app_settings
 from app.editing import JSON, change_source, read_json, request_body
 from app.errors import PROBLEM_RESPONSES, Problem
-from app.exchange.export import export_document
+from app.exchange.export import export_chunks, in_blocks
 from app.exchange.importing import ImportReport, Mode, import_directory
 from app.exchange.schemas import DirectoryFile, ImportResult
 from app.keys.auth import AUTH_RESPONSES, AdminDep
@@ -32,15 +36,32 @@ FILE_NAME = "wegweiser-sachsen.json"
     responses={**AUTH_RESPONSES, **PROBLEM_RESPONSES},
 )
 async def export(_admin: AdminDep, reader: ReaderDep) -> Response:
-    document = await reader.run_apart(export_document)
-    return Response(
-        document,
+    blocks = _blocks(reader.engine)
+    # The first block is read before anything is sent: a failing database is still a problem.
+    first = await anyio.to_thread.run_sync(next, blocks)
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            yield first
+            while (block := await anyio.to_thread.run_sync(next, blocks, None)) is not None:
+                yield block
+        finally:  # also when the client goes away: the session is closed at once
+            await anyio.to_thread.run_sync(blocks.close)
+
+    return StreamingResponse(
+        body(),
         media_type="application/json",
         headers={
             "Content-Disposition": f'attachment; filename="{FILE_NAME}"',
             "Cache-Control": "no-store",
         },
     )
+
+
+def _blocks(engine: Engine) -> Generator[bytes, None, None]:
+    """The export, in blocks, read in a session of its own that lives as long as the stream."""
+    with Session(engine) as session:
+        yield from in_blocks(export_chunks(session))
 
 
 @router.post(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -60,6 +61,8 @@ def test_export_then_import_into_an_empty_database_then_export_is_byte_identical
 ) -> None:
     exported = source.export()
     document = json.loads(exported)
+    # Streamed a record at a time, it is what a JSON writer makes of the whole at once.
+    assert exported == orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
     assert document["format"] == "wegweiser-sachsen-directory"
     assert len(document["organisations"]) == 74
     assert target.export() != exported
