@@ -978,7 +978,8 @@ class _Writer:
             postcode = f"{district.postcode_prefix}{rng.randint(0, 99):02d}"
             address = f"{rng.choice(STREETS)} {rng.randint(1, 120)}, {postcode} {home.town}"
             candidates.append((ContactKind.address, address, None, None))
-        for kind, value, label, role in candidates:
+        for kind, typed, label, role in candidates:
+            value = contact_writes.normalised_value(kind, typed)  # stored as every write stores it
             yield {
                 "id": self._take_id("contact"),
                 "organisation_id": organisation_id,

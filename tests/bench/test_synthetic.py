@@ -3,15 +3,20 @@
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
+from sqlmodel import Session
 
 from app.db import make_engine
+from app.exchange.export import export_document
+from app.exchange.importing import import_directory
 from app.folding import fold
 from app.organisations.concepts import labels_of
 from app.organisations.indexing import contact_search_text, organisation_search_text
 from app.organisations.models import NETWORK_KINDS, OrganisationKind
+from app.writes import Author
 from bench import synthetic
 from tests.conftest import Databases
 from tests.databases import migrate
@@ -278,3 +283,33 @@ def test_the_feed_starts_with_every_synthetic_record_as_created(
     }
     item = first["items"][-1]
     assert client.get(item["url"]).json()["version"] == item["version"] == 1
+
+
+def _export(url: str) -> bytes:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return export_document(session)
+    finally:
+        engine.dispose()
+
+
+def test_the_write_path_reads_the_synthetic_directory_back_as_it_is(
+    databases: Databases, synthetic_database: str
+) -> None:
+    """Every value the generator writes is one the write path would store as it is: exported,
+    imported through the write path into an empty database and exported again, the same."""
+    exported = _export(synthetic_database)
+    other = databases.create()
+    try:
+        migrate(other)
+        engine = make_engine(other)
+        try:
+            with Session(engine) as session:
+                report = import_directory(session, Author("test"), orjson.loads(exported))
+        finally:
+            engine.dispose()
+        assert report.created["organisation"] == SIZE
+        assert _export(other) == exported
+    finally:
+        databases.drop(other)
