@@ -7,7 +7,7 @@ from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from app import problems, root
+from app import problems, root, speedups
 from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.contacts.router import router as contacts_router
@@ -98,6 +98,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    speedups.install()
     catalogue()  # reviewed data: a broken vocabulary file stops the start, not a request
 
     @asynccontextmanager
