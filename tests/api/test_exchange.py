@@ -21,6 +21,8 @@ from app.exchange.schemas import SCHEMA_FILE, json_schema
 from app.main import create_app
 from tests.api.editor import PLAIN, assert_problem, poll
 from tests.auth import ADMIN_NAME, AuthHeaders, auth_headers
+from tests.conftest import POSTGRES_URL
+from tests.databases import PostgresDatabases, SQLiteDatabases, migrate, seed
 
 JSON = {"Content-Type": "application/json"}
 
@@ -376,3 +378,30 @@ def test_the_command_line_names_what_is_wrong_and_writes_nothing(
     (tmp_path / "no.json").write_text("{")
     assert main(["import", str(tmp_path / "no.json")]) == 1
     assert "not JSON" in capsys.readouterr().err
+
+
+@pytest.mark.postgres
+def test_a_directory_moves_from_sqlite_to_postgresql_and_back_unchanged(
+    tmp_path: Path, client_for: Callable[[str], TestClient]
+) -> None:
+    if not POSTGRES_URL:
+        pytest.skip("needs WEGWEISER_TEST_DATABASE_URL")
+    sqlite, postgresql = SQLiteDatabases(tmp_path), PostgresDatabases(POSTGRES_URL)
+    sides = []
+    try:
+        for databases in (sqlite, postgresql, sqlite):
+            url = databases.create()
+            migrate(url)
+            sides.append(Side(client_for(url), auth_headers(url)))
+        first, middle, last = sides
+        seed_url = sqlite.create()
+        migrate(seed_url)
+        seed(seed_url)
+        exported = Side(client_for(seed_url), auth_headers(seed_url)).export()
+        first.import_(exported)
+        assert middle.import_(first.export()).status_code == 200
+        assert last.import_(middle.export()).status_code == 200
+        assert middle.export() == exported
+        assert last.export() == exported
+    finally:
+        postgresql.close()
