@@ -200,7 +200,7 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(f"cannot read {args.file}: {error.strerror}") from None
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON, or a number too long
         raise CommandError(f"{args.file} is not JSON in UTF-8: {error}") from None
     mode = Mode.replace if args.replace else Mode.merge
     author = Author(args.actor, f"Import of {Path(args.file).name} ({mode.value})")

@@ -88,7 +88,8 @@ def _not_a_number(value: object) -> object:
     return value
 
 
-def _in_utc(moment: datetime) -> datetime:
+def as_utc_moment(moment: datetime) -> datetime:
+    """`moment` in UTC, or a validation error if that falls outside the years 1 to 9999."""
     try:
         return as_utc(moment)
     except OverflowError:
@@ -98,5 +99,5 @@ def _in_utc(moment: datetime) -> datetime:
         ) from None
 
 
-UTCMoment = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_in_utc)]
+UTCMoment = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(as_utc_moment)]
 """An ISO 8601 date or date and time parameter, in UTC; one without an offset is taken as UTC."""

@@ -86,20 +86,12 @@ def record() -> dict[str, Any]:
             operation: {"sample": sample, "example": _get(client, sample)}
             for operation, sample in SAMPLES.items()
         }
-        export = client.get("/export", headers=admin)
-        imported = empty.post(
-            "/import",
-            content=export.content,
-            headers={**empty_admin, "Content-Type": "application/json"},
-        )
+        directory = client.get("/export", headers=admin).json()
+        sample = cut_down(directory)
+        imported = empty.post("/import", json=sample, headers=empty_admin)
         assert imported.status_code == 200, imported.text
-    directory = export.json()
-    operations["GET /export"] = {"sample": None, "example": cut_down(directory)}
-    operations["POST /import"] = {
-        "sample": None,
-        "example": imported.json(),
-        "request": cut_down(directory),
-    }
+    operations["GET /export"] = {"sample": None, "example": sample}
+    operations["POST /import"] = {"sample": None, "example": imported.json(), "request": sample}
     for operation, body in request_bodies(directory, operations).items():
         operations[operation]["request"] = body
     return {"base_url": RECORDED_BASE, "operations": dict(sorted(operations.items()))}
@@ -155,13 +147,22 @@ def request_bodies(
 
 
 def cut_down(directory: dict[str, Any]) -> dict[str, Any]:
-    """The export with the `EXPORT_SAMPLE` organisations only, and what they refer to."""
+    """The export with the `EXPORT_SAMPLE` organisations only, and what they refer to: a file
+    that imports into an empty database on its own."""
     organisations = [o for o in directory["organisations"] if o["slug"] in EXPORT_SAMPLE]
-    used = {link["region"] for o in organisations for link in o["regions"]}
-    regions = [r for r in directory["regions"] if used & {r["slug"], r["code"]}]
+    wanted = {link["region"] for o in organisations for link in o["regions"]}
+    wanted |= {c["region"] for o in organisations for c in o["contacts"] if c["region"]}
+    by_key = {r["slug"]: r for r in directory["regions"]}
+    by_key |= {r["code"]: r for r in directory["regions"] if r["code"]}
+    kept: dict[str, dict[str, Any]] = {}
+    while wanted:  # each region with the regions above it
+        region = by_key[wanted.pop()]
+        kept[region["slug"]] = region
+        if region["parent"] is not None and by_key[region["parent"]]["slug"] not in kept:
+            wanted.add(region["parent"])
     return {
         **directory,
-        "regions": regions,
+        "regions": [r for r in directory["regions"] if r["slug"] in kept],
         "organisations": organisations,
         "relations": [
             r

@@ -227,9 +227,11 @@ def _source(source: SourceDocument) -> dict[str, Any]:
 
 
 def _kept(record: Any, sources: dict[int, SourceDocument]) -> dict[str, Any]:
-    """`last_verified_at` and `provenance` of an organisation, contact or relation."""
+    """`last_verified_at` and `provenance` of an organisation, contact or relation (which
+    has no corrections)."""
     source = sources.get(record.source_id) if record.source_id is not None else None
-    corrections = list(getattr(record, "corrections", []) or [])
+    corrected = hasattr(record, "corrections")
+    corrections = list(record.corrections or []) if corrected else []
     inferences = list(record.inferences or [])
     known = source or record.source_slide or record.source_section or corrections or inferences
     provenance = (
@@ -237,8 +239,8 @@ def _kept(record: Any, sources: dict[int, SourceDocument]) -> dict[str, Any]:
             "source": source.slug if source is not None else None,
             "slide": record.source_slide,
             "section": record.source_section,
-            "corrections": corrections,
             "inferences": inferences,
+            **({"corrections": corrections} if corrected else {}),
         }
         if known
         else None

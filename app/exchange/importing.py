@@ -23,21 +23,22 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 from sqlmodel import Session, col
 
 from app.changes.models import Action
 from app.contacts import writes as contact_writes
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate
-from app.db import live, stored_id
+from app.db import live
 from app.errors import DomainError, InvalidBody, InvalidParam, quoted
 from app.exchange.schemas import (
     ContactEntry,
     DirectoryFile,
     OrganisationEntry,
-    ProvenanceEntry,
     RegionEntry,
     RelationEntry,
+    RelationProvenanceEntry,
 )
 from app.inputs import validated
 from app.organisations import concepts
@@ -45,7 +46,6 @@ from app.organisations import service as organisation_service
 from app.organisations import writes as organisation_writes
 from app.organisations.models import Organisation, Relation
 from app.organisations.schemas import OrganisationCreate
-from app.regions import service as region_service
 from app.regions import writes as region_writes
 from app.regions.models import Region
 from app.regions.schemas import RegionCreate
@@ -110,12 +110,22 @@ def import_directory(
     """Write `data` (a parsed `DirectoryFile`) into the database; InvalidFile if it cannot be."""
     document = _parse(data)
     report = ImportReport()
-    with write_transaction(session, author) as write:
-        # Checked against the database in the transaction that writes: as it will be written.
-        problems = _check(session, document, mode)
-        if problems:
-            raise InvalidFile(problems)
-        _Importer(write, document, mode).run()
+    try:
+        with write_transaction(session, author) as write:
+            # Checked against the database in the transaction that writes: as it will be.
+            problems = _check(session, document, mode)
+            if problems:
+                raise InvalidFile(problems)
+            _Importer(write, document, mode).run()
+    except (DataError, OverflowError) as error:  # a value the checks let through, refused
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise InvalidFile(
+            [
+                InvalidParam(
+                    name="", location="body", reason=f"the database refused a value: {reason}"
+                )
+            ]
+        ) from None
     for change in write.changes:
         counter = {
             Action.created: report.created,
@@ -209,8 +219,9 @@ def _check(session: Session, document: DirectoryFile, mode: Mode) -> list[Invali
         record = f"region {quoted(region.slug)}"
         if region.parent is not None and region.parent not in region_keys:
             problem(f"regions.{i}.parent", record, f"no region {quoted(region.parent)}")
-    for path, cycle in _region_cycles(document.regions):
-        problem(path, f"region {quoted(cycle)}", "its parents lead back to itself")
+    for i in parents_first(document.regions)[1]:
+        record = f"region {quoted(document.regions[i].slug)}"
+        problem(f"regions.{i}.parent", record, "its parents lead back to itself")
 
     for i, organisation in enumerate(document.organisations):
         at = f"organisations.{i}"
@@ -278,25 +289,33 @@ def _duplicates(problems: list[InvalidParam], table: str, keys: list[Any], name:
             seen[key] = i
 
 
-def _region_cycles(regions: list[RegionEntry]) -> Iterator[tuple[str, str]]:
-    by_key = {r.slug: r for r in regions} | {r.code: r for r in regions if r.code}
+def parents_first(regions: list[RegionEntry]) -> tuple[list[int], list[int]]:
+    """The indexes of `regions` with each region's parent in the file before it, and those
+    of the regions on or below a cycle of parents, which no order can write."""
+    index = {r.slug: i for i, r in enumerate(regions)} | {
+        r.code: i for i, r in enumerate(regions) if r.code
+    }
+    children: dict[int, list[int]] = {i: [] for i in range(len(regions))}
+    roots = []
     for i, region in enumerate(regions):
-        seen = {region.slug}
-        node = by_key.get(region.parent) if region.parent else None
-        while node is not None:
-            if node.slug in seen:
-                if node.slug == region.slug:
-                    yield f"regions.{i}.parent", region.slug
-                break
-            seen.add(node.slug)
-            node = by_key.get(node.parent) if node.parent else None
+        parent = index.get(region.parent) if region.parent is not None else None
+        if parent is None:  # none, or one the database holds
+            roots.append(i)
+        else:
+            children[parent].append(i)
+    ordered: list[int] = []
+    while roots:
+        ordered += roots
+        roots = [child for i in roots for child in children[i]]
+    placed = set(ordered)
+    return ordered, [i for i in range(len(regions)) if i not in placed]
 
 
 def _provenance(
     problem: Callable[[str, str, str], None],
     path: str,
     record: str,
-    provenance: ProvenanceEntry | None,
+    provenance: RelationProvenanceEntry | None,
     sources: set[str],
 ) -> None:
     source = provenance.source if provenance is not None else None
@@ -319,9 +338,12 @@ class _Importer:
 
     def run(self) -> None:
         for source_entry in self.document.sources:
-            source, _ = upsert_source(self.session, source_entry.model_dump())
-            self.sources[source.slug] = stored_id(source)
-        for i, region_entry in self._regions_parents_first():
+            self._source(source_entry.model_dump())
+        self.sources = dict(
+            self.session.execute(select(col(SourceDocument.slug), col(SourceDocument.id))).all()
+        )
+        for i in parents_first(self.document.regions)[0]:
+            region_entry = self.document.regions[i]
             with _naming(f"regions.{i}", f"region {quoted(region_entry.slug)}"):
                 self._region(region_entry)
         for i, entry in enumerate(self.document.organisations):
@@ -334,39 +356,41 @@ class _Importer:
         if self.mode is Mode.replace:
             self._delete_the_rest()
 
-    def _origin(self, provenance: ProvenanceEntry | None) -> Origin:
+    def _source(self, entry: dict[str, Any]) -> None:
+        """A source as the file states it. The records citing a changed one show it in their
+        provenance: they are watched first, so that they get a version and a change of their
+        own, as for any edit of what they show."""
+        current = self.session.execute(
+            select(SourceDocument).where(col(SourceDocument.slug) == entry["slug"])
+        ).scalar_one_or_none()
+        if current is not None and any(getattr(current, k) != v for k, v in entry.items()):
+            for model, watch in (
+                (Organisation, organisation_writes.watch_organisation),
+                (Contact, contact_writes.watch_contact),
+                (Relation, relation_writes.watch_relation),
+            ):
+                citing = select(model).where(model.source_id == current.id, live(model))
+                for record in self.session.execute(citing).scalars():
+                    watch(self.write, record)
+        upsert_source(self.session, entry)
+
+    def _origin(self, provenance: RelationProvenanceEntry | None) -> Origin:
         if provenance is None:
             return Origin()
+        corrections = getattr(provenance, "corrections", [])
         return Origin(
             self.sources.get(provenance.source) if provenance.source else None,
             provenance.slide,
             provenance.section,
-            [c.model_dump() for c in provenance.corrections],
+            [c.model_dump() for c in corrections],
             [i.model_dump() for i in provenance.inferences],
         )
 
-    def _regions_parents_first(self) -> list[tuple[int, RegionEntry]]:
-        entries = list(enumerate(self.document.regions))
-        keys = {r.slug for r in self.document.regions} | {
-            r.code for r in self.document.regions if r.code
-        }
-        done: set[str] = set()
-        ordered: list[tuple[int, RegionEntry]] = []
-        while entries:
-            ready = [
-                (i, r)
-                for i, r in entries
-                if r.parent is None or r.parent in done or r.parent not in keys
-            ]
-            for _, region in ready:
-                done |= {region.slug, region.code} if region.code else {region.slug}
-            ordered += ready
-            entries = [e for e in entries if e not in ready]
-        return ordered
-
     def _region(self, entry: RegionEntry) -> None:
         data = RegionCreate.model_validate(entry.model_dump(exclude={"last_verified_at"}))
-        region = region_service.find_region(self.session, entry.slug, include_deleted=True)
+        region = self.session.execute(
+            select(Region).where(col(Region.slug) == entry.slug)
+        ).scalar_one_or_none()
         if region is None:
             region = region_writes.create_region(self.write, data)
         else:
@@ -390,7 +414,8 @@ class _Importer:
                 organisation.deleted_at = None
             organisation_writes.update_organisation(self.write, organisation, data, origin)
         organisation.last_verified_at = entry.last_verified_at
-        self._contacts(entry, organisation)
+        if "contacts" in entry.model_fields_set:  # left out: its contacts stay as they are
+            self._contacts(entry, organisation)
 
     def _contacts(self, entry: OrganisationEntry, organisation: Organisation) -> None:
         existing = {

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Annotated, Final, Literal
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
 
 from app.contacts.schemas import ContactUpdate
+from app.deps import as_utc_moment
 from app.inputs import Input, Slug
 from app.organisations.schemas import OrganisationUpdate
 from app.regions.schemas import RegionUpdate
@@ -27,6 +28,12 @@ FORMAT: Final = "wegweiser-sachsen-directory"
 VERSION: Final = 1
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Moment = Annotated[
+    AwareDatetime | None,
+    Field(default=None, description="When an editor last confirmed the facts; null: never."),
+    AfterValidator(lambda moment: as_utc_moment(moment) if moment is not None else None),
+]
 
 
 class CorrectionEntry(Input):
@@ -41,38 +48,45 @@ class InferenceEntry(Input):
     reason: Text
 
 
-class ProvenanceEntry(Input):
-    """Where the record's facts were read: a source of `sources`, by slug."""
+class RelationProvenanceEntry(Input):
+    """Where the record's facts were read: a source of `sources` (or, merging, of the
+    database) by slug, its slide and section, and what is inferred rather than stated."""
 
     source: Slug | None = None
-    slide: int | None = Field(default=None, ge=1)
+    slide: int | None = Field(default=None, ge=1, le=100_000)
     section: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
-    corrections: list[CorrectionEntry] = Field(default=[])
     inferences: list[InferenceEntry] = Field(default=[])
+
+
+class ProvenanceEntry(RelationProvenanceEntry):
+    """As a relation's, and the obvious errors of the source corrected, with the original."""
+
+    corrections: list[CorrectionEntry] = Field(default=[])
 
 
 class Kept(Input):
     """What a record carries beyond its editable state."""
 
-    last_verified_at: AwareDatetime | None = Field(
-        default=None, description="When an editor last confirmed the facts."
-    )
+    last_verified_at: Moment = None
     provenance: ProvenanceEntry | None = None
 
 
 class SourceEntry(Input):
     slug: Slug
-    title: Text
-    subtitle: Text | None = None
+    title: Title
+    subtitle: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+        | None
+    ) = None
     published_on: date
-    authors: list[Text] = Field(default=[])
-    publisher: Text
-    file_name: Text
+    authors: list[Title] = Field(default=[])
+    publisher: Title
+    file_name: Title
 
 
 class RegionEntry(RegionUpdate):
     slug: Slug
-    last_verified_at: AwareDatetime | None = None
+    last_verified_at: Moment = None
 
 
 class ContactEntry(ContactUpdate, Kept):
@@ -81,11 +95,15 @@ class ContactEntry(ContactUpdate, Kept):
 
 class OrganisationEntry(OrganisationUpdate, Kept):
     slug: Slug
-    contacts: list[ContactEntry] = Field(default=[])
+    contacts: list[ContactEntry] = Field(
+        default=[],
+        description="All of its contacts: one the database holds beyond them is deleted. "
+        "Left out, its contacts stay as they are.",
+    )
 
 
 class RelationEntry(RelationInput, Kept):
-    pass
+    provenance: RelationProvenanceEntry | None = None  # type: ignore[assignment]
 
 
 class DirectoryFile(Input):

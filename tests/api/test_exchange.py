@@ -405,3 +405,94 @@ def test_a_directory_moves_from_sqlite_to_postgresql_and_back_unchanged(
         assert last.export() == exported
     finally:
         postgresql.close()
+
+
+def _names(response: Any) -> dict[str, str]:
+    """The wrong fields a 422 names, each with its reason."""
+    problem = assert_problem(response, 422, "invalid-body")
+    return {p["name"]: p["reason"] for p in problem["invalid_params"]}
+
+
+def test_more_that_a_file_gets_wrong_is_named_before_anything_is_written(source: Side) -> None:
+    exported = source.export()
+    document = json.loads(exported)
+    regions = document["regions"]
+    regions.append({"slug": "kreis-a", "name": "A", "kind": "rural_district", "parent": "kreis-b"})
+    regions.append({"slug": "kreis-b", "name": "B", "kind": "rural_district", "parent": "kreis-a"})
+    contacts = document["organisations"][0]["contacts"]
+    contacts += [
+        {"kind": "phone", "value": "0341 123456"},
+        {"kind": "phone", "value": "+49341123456"},
+    ]
+    document["organisations"][1]["provenance"] = {"source": "unbekannt"}
+    document["relations"][0]["provenance"]["slide"] = 10**12
+    document["sources"][0]["title"] = "T" * 400
+    document["organisations"][2]["last_verified_at"] = "9999-12-31T23:00:00-05:00"
+    names = _names(source.import_(document))
+    assert {
+        "sources.0.title",
+        "relations.0.provenance.slide",
+        "organisations.2.last_verified_at",
+    } <= set(names), names
+    document["sources"][0]["title"] = exported_title = json.loads(exported)["sources"][0]["title"]
+    document["relations"][0]["provenance"]["slide"] = 3
+    document["organisations"][2]["last_verified_at"] = None
+    names = _names(source.import_(document))
+    n, c = len(regions), len(contacts)
+    assert names[f"regions.{n - 2}.parent"].startswith("region 'kreis-a': its parents lead back")
+    assert names[f"regions.{n - 1}.parent"].startswith("region 'kreis-b'")
+    assert "listed twice" in names[f"organisations.0.contacts.{c - 1}.value"]
+    assert "no source 'unbekannt'" in names["organisations.1.provenance.source"]
+    assert exported_title
+    assert source.export() == exported
+
+
+def test_sources_of_the_database_serve_a_file_without_them(source: Side) -> None:
+    document = json.loads(source.export())
+    del document["sources"]
+    document["organisations"] = [o for o in document["organisations"] if o["slug"] == "bon-courage"]
+    document["organisations"][0]["name"] = "Bon Courage (umbenannt)"
+    document["relations"] = []
+    assert source.import_(document).status_code == 200
+    detail = source.client.get("/organisations/bon-courage").json()
+    assert detail["name"] == "Bon Courage (umbenannt)"
+    assert detail["provenance"]["source"]["slug"] == "praxis-vor-ort-2015-04-16"
+
+
+def test_a_changed_source_is_a_change_of_the_records_citing_it(source: Side) -> None:
+    document = json.loads(source.export())
+    document["sources"][0]["title"] = "Praxis vor Ort (Folien)"
+    report = source.import_(document).json()
+    assert report["revision"] is not None
+    assert report["updated"]["organisation"] == 74
+    detail = source.client.get("/organisations/bon-courage").json()
+    assert detail["provenance"]["source"]["title"] == "Praxis vor Ort (Folien)"
+    assert detail["version"] == 2
+    assert json.loads(source.export()) == document
+
+
+def test_contacts_left_out_stay_and_an_empty_list_deletes_them(source: Side) -> None:
+    slug = "refugee-law-clinic-leipzig"
+    document = json.loads(source.export())
+    (entry,) = [o for o in document["organisations"] if o["slug"] == slug]
+    assert entry["contacts"]
+    document.update(organisations=[entry], relations=[])
+    del entry["contacts"]
+    assert source.import_(document).json()["revision"] is None
+    entry["contacts"] = []
+    report = source.import_(document).json()
+    assert report["deleted"]["contact"] == 2
+    assert source.client.get(f"/organisations/{slug}").json()["contacts"] == []
+
+
+def test_replace_deletes_regions_the_file_lacks(source: Side) -> None:
+    exported = source.export()
+    created = source.client.post(
+        "/regions",
+        json={"slug": "neuland", "name": "Neuland", "kind": "municipality", "parent": "14626"},
+        headers=source.auth.writer,
+    )
+    assert created.status_code == 201, created.text
+    assert source.import_(exported, mode="replace").json()["deleted"] == {"region": 1}
+    assert source.client.get("/regions/neuland").status_code == 410
+    assert source.export() == exported
