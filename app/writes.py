@@ -22,7 +22,8 @@ per transaction; the flag is cleared before commit and nobody else ever sees it.
 """
 
 import logging
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -172,6 +173,14 @@ class Write:
         self.session.add_all(self.changes)
         self.session.flush()
         return self.changes
+
+
+def tally(changes: Iterable[Change]) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    """How many records of each resource `changes` created, updated and deleted."""
+    counts: dict[Action, Counter[str]] = {action: Counter() for action in Action}
+    for change in changes:
+        counts[Action(change.action)][change.resource] += 1
+    return counts[Action.created], counts[Action.updated], counts[Action.deleted]
 
 
 def begin_write(connection: Connection, now: datetime) -> int:

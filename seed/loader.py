@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from app.changes.models import Action, Change, Resource
+from app.changes.models import Change, Resource
 from app.contacts import writes as contact_writes
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate
@@ -39,7 +39,7 @@ from app.relations import writes as relation_writes
 from app.relations.schemas import RelationInput
 from app.sources.models import SourceDocument
 from app.sources.writes import Outcome, upsert_source
-from app.writes import Author, Origin, Write, write_transaction
+from app.writes import Author, Origin, Write, tally, write_transaction
 from app.yamlio import load_yaml
 from seed.schema import OrganisationEntry, SeedFile
 from seed.source_document import SOURCE_DIR
@@ -127,13 +127,10 @@ def load(session: Session, seed: SeedFile, only_if_empty: bool = False) -> Repor
             set(session.execute(select(col(Organisation.slug)).where(live(Organisation))).scalars())
             - {o.slug for o in seed.organisations}
         )
-    for change in write.changes:
-        counter = {
-            Action.created: report.created,
-            Action.updated: report.updated,
-            Action.deleted: report.deleted,
-        }[Action(change.action)]
-        counter[change.resource] += 1
+    created, updated, deleted = tally(write.changes)
+    report.created.update(created)
+    report.updated.update(updated)
+    report.deleted.update(deleted)
     in_file = {
         "region": len(seed.regions),
         "organisation": len(seed.organisations),

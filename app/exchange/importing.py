@@ -26,7 +26,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError
 from sqlmodel import Session, col
 
-from app.changes.models import Action
 from app.contacts import writes as contact_writes
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate
@@ -53,7 +52,7 @@ from app.relations import writes as relation_writes
 from app.relations.schemas import RelationInput
 from app.sources.models import SourceDocument
 from app.sources.writes import upsert_source
-from app.writes import Author, Origin, Write, write_transaction
+from app.writes import Author, Origin, Write, tally, write_transaction
 
 
 class Mode(Enum):
@@ -119,20 +118,9 @@ def import_directory(
             _Importer(write, document, mode).run()
     except (DataError, OverflowError) as error:  # a value the checks let through, refused
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise InvalidFile(
-            [
-                InvalidParam(
-                    name="", location="body", reason=f"the database refused a value: {reason}"
-                )
-            ]
-        ) from None
-    for change in write.changes:
-        counter = {
-            Action.created: report.created,
-            Action.updated: report.updated,
-            Action.deleted: report.deleted,
-        }[Action(change.action)]
-        counter[change.resource] += 1
+        refused = f"the database refused a value: {reason}"
+        raise InvalidFile([InvalidParam(name="body", location="body", reason=refused)]) from None
+    report.created, report.updated, report.deleted = tally(write.changes)
     in_file = {
         "region": len(document.regions),
         "organisation": len(document.organisations),
