@@ -200,14 +200,16 @@ def read_response(
     lang: Language | None = None,
     linked_data: dict[str, Any] | None = None,
     negotiated: bool = False,
+    body: Any = None,
 ) -> JsonResponse:
-    """A record as a GET answers it: its read model, or its JSON-LD node (`linked_data`:
-    app.formats.jsonld), tagged with its id and version (and, for a record with vocabulary
-    labels, their language: `lang`); `negotiated` if `Accept` (or `format=`) chose."""
+    """A record as a GET answers it: its read model (or `body`, the model's JSON as the
+    memo keeps it), or its JSON-LD node (`linked_data`: app.formats.jsonld), tagged with its
+    id and version (and, for a record with vocabulary labels, their language: `lang`);
+    `negotiated` if `Accept` (or `format=`) chose."""
     representation = "" if linked_data is None else LINKED_DATA
     etag = record_etag(resource, detail.id, detail.version, lang or DEFAULT, representation)
     if linked_data is None:
-        response = record_response(detail, etag)
+        response = record_response(detail if body is None else body, etag)
     else:
         response = JsonResponse(linked_data, media_type=jsonld.MEDIA_TYPE, headers={"ETag": etag})
     if lang is not None:

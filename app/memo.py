@@ -201,10 +201,36 @@ def remembered(
     With `as_json`, which makes a model's JSON (an `orjson.Fragment`), the kept models
     come as that JSON, made once: for a page, whose models are written and not read,
     since writing them costs more than finding them."""
+    kept = _kept(session, kind, base, versions, build)
+    if as_json is None:
+        return [k.model for k in kept]
+    return [_json(k, as_json) for k in kept]
+
+
+def remembered_with_json(
+    session: Session,
+    kind: Hashable,
+    base: str,
+    versions: Sequence[tuple[int, int]],
+    build: Callable[[list[int]], dict[int, T]],
+    as_json: Callable[[T], Any],
+) -> list[tuple[T, Any]]:
+    """As `remembered`, each read model with its JSON, made once: for a record's answer,
+    which is written as JSON, and read for its tag and its other representations."""
+    return [(k.model, _json(k, as_json)) for k in _kept(session, kind, base, versions, build)]
+
+
+def _kept(
+    session: Session,
+    kind: Hashable,
+    base: str,
+    versions: Sequence[tuple[int, int]],
+    build: Callable[[list[int]], dict[int, T]],
+) -> list[_Kept]:
     records: RecordMemo | None = session.info.get(_RECORDS)
     if records is None:
         built = build([id_ for id_, _ in versions])
-        return [built[id_] for id_, _ in versions if id_ in built]
+        return [_Kept(built[id_]) for id_, _ in versions if id_ in built]
     revision = read_revision(session)
     keys = {id_: (kind, base, id_, version) for id_, version in versions}
     found: dict[int, _Kept | None] = {id_: records._get(revision, key) for id_, key in keys.items()}
@@ -216,13 +242,13 @@ def remembered(
                 made = _Kept(built[id_])
                 found[id_] = made
                 records._put(revision, keys[id_], made)
-    in_order = [kept for kept in (found[id_] for id_, _ in versions) if kept is not None]
-    if as_json is None:
-        return [kept.model for kept in in_order]
-    for kept in in_order:
-        if kept.json is None:  # two threads may both make it: the same bytes
-            kept.json = as_json(kept.model)
-    return [kept.json for kept in in_order]
+    return [kept for kept in (found[id_] for id_, _ in versions) if kept is not None]
+
+
+def _json(kept: _Kept, as_json: Callable[[Any], Any]) -> Any:
+    if kept.json is None:  # two threads may both make it: the same bytes
+        kept.json = as_json(kept.model)
+    return kept.json
 
 
 def filter_key(name: str, filters: Any, *more: Hashable) -> Hashable:

@@ -272,9 +272,9 @@ def detail_response(
 async def get_organisation(
     slug: SlugPath, fmt: RecordFormatDep, reader: ReaderDep, base: BaseUrlDep, lang: LanguageDep
 ) -> Response:
-    detail = await reader.run(service.read_detail, slug, base, lang)
+    detail, json = await reader.run(service.read_detail_with_json, slug, base, lang)
     node = jsonld.organisation(detail, lang) if fmt is Format.jsonld else None
-    return read_response(Resource.organisation, detail, lang, node, negotiated=True)
+    return read_response(Resource.organisation, detail, lang, node, negotiated=True, body=json)
 
 
 @router.get(

@@ -18,7 +18,7 @@ from app.db import as_utc, connection_of, live, not_verified_since, stored_id
 from app.errors import Gone, InvalidParameter, NotFound
 from app.folding import fold
 from app.languages import DEFAULT, Language
-from app.memo import filter_key, memoised, remembered
+from app.memo import filter_key, memoised, remembered, remembered_with_json
 from app.organisations import concepts, graph
 from app.organisations import facets as facet_service
 from app.organisations.models import (
@@ -316,14 +316,22 @@ def read_detail(
     session: Session, slug: str, base: str, lang: Language = DEFAULT
 ) -> OrganisationDetail:
     """The live organisation `slug` as its detail shows it: NotFound if none, Gone if deleted."""
+    return read_detail_with_json(session, slug, base, lang)[0]
+
+
+def read_detail_with_json(
+    session: Session, slug: str, base: str, lang: Language = DEFAULT
+) -> tuple[OrganisationDetail, Any]:
+    """`read_detail`, and its JSON (an `orjson.Fragment`) made once per version."""
     found = _Found(session, slug)
 
     def build(_: list[int]) -> dict[int, OrganisationDetail]:
         row = found.row()
         return {row.id: _detail(session, row, source_service.joined_source(row), base, lang)}
 
-    (detail,) = remembered(session, ("organisation", lang), base, [found.key], build)
-    return detail
+    key = ("organisation", lang)
+    ((detail, json),) = remembered_with_json(session, key, base, [found.key], build, json_fragment)
+    return detail, json
 
 
 def read_network_detail(
