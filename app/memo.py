@@ -202,7 +202,7 @@ def remembered(
     come as that JSON, made once: for a page, whose models are written and not read,
     since writing them costs more than finding them."""
     kept = _kept(session, kind, base, versions, build)
-    if as_json is None:
+    if as_json is None or session.info.get(_RECORDS) is None:  # nothing kept: models as made
         return [k.model for k in kept]
     return [_json(k, as_json) for k in kept]
 
