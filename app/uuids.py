@@ -12,3 +12,9 @@ def record_uuid(resource: str, key: str | int) -> uuid.UUID:
     """The UUIDv5 of a record by its kind and stable key: `("organisation", "bon-courage")`,
     `("contact", 12)`."""
     return uuid.uuid5(NAMESPACE, f"{resource}/{key}")
+
+
+def contact_key(organisation_slug: str, kind: str, value: str) -> str:
+    """A contact's stable key: its organisation, kind and value in any case, as an import
+    matches it (its database id differs from database to database)."""
+    return f"{organisation_slug}/{kind}/{value.lower()}"

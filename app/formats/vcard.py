@@ -15,7 +15,7 @@ from datetime import datetime
 
 from app.contacts.schemas import ContactSummary
 from app.organisations.schemas import OrganisationDetail
-from app.uuids import record_uuid
+from app.uuids import contact_key, record_uuid
 
 MEDIA_TYPE = "text/vcard; charset=utf-8"
 _LINE_OCTETS = 75
@@ -59,7 +59,7 @@ def _organisation_card(detail: OrganisationDetail, source: str) -> str:
 def _person_card(detail: OrganisationDetail, person: ContactSummary, source: str) -> str:
     lines = [
         "KIND:individual",
-        f"UID:{record_uuid('contact', person.id).urn}",
+        f"UID:{record_uuid('contact', contact_key(detail.slug, person.kind, person.value)).urn}",
         f"FN:{_text(person.value)}",
         f"ORG:{_text(detail.name)}",
     ]

@@ -23,7 +23,7 @@ from app.db import utc_text
 from app.languages import LANGUAGES, Language
 from app.organisations.models import NETWORK_KINDS
 from app.organisations.schemas import ConceptTag, OrganisationDetail
-from app.uuids import record_uuid
+from app.uuids import contact_key, record_uuid
 from app.vocabularies.catalogue import FIELD_OF_SCHEME, SCHEME_OF_FIELD, Concept, catalogue
 from app.vocabularies.service import concept_url, scheme_url
 
@@ -66,12 +66,14 @@ def organization(
         "description": detail.description or detail.name,
         "email": emails[0] if emails else None,
         "website": websites[0].value if websites else None,
-        "additional_websites": [_url(c, org_id) for c in websites[1:]],
+        "additional_websites": [_url(c, detail.slug, org_id) for c in websites[1:]],
         "legal_status": detail.legal_form,
         "uri": detail.url,
         "parent_organization_id": organization_id(parent.slug) if parent else None,
-        "contacts": [_contact(c, org_id) for c in detail.contacts if c.kind == "person"],
-        "phones": [_phone(c, org_id) for c in detail.contacts if c.kind == "phone"],
+        "contacts": [
+            _contact(c, detail.slug, org_id) for c in detail.contacts if c.kind == "person"
+        ],
+        "phones": [_phone(c, detail.slug, org_id) for c in detail.contacts if c.kind == "phone"],
         "metadata": _metadata(detail, org_id),
         # The profile's (app/hsds/profile/organization.json).
         "networks": [
@@ -138,7 +140,7 @@ def _service(
         "status": "defunct" if deleted else "active",
         "eligibility_description": "; ".join(detail.target_groups) or None,
         "last_modified": utc_text(detail.updated_at),
-        "phones": [_phone(c, None, id_) for c in detail.contacts if c.kind == "phone"],
+        "phones": [_phone(c, detail.slug, None, id_) for c in detail.contacts if c.kind == "phone"],
         "service_areas": [
             _present(
                 {
@@ -179,7 +181,9 @@ def _service(
             )
             for scheme, tag in tags
         ],
-        "contacts": [_contact(c, None, id_) for c in detail.contacts if c.kind == "person"],
+        "contacts": [
+            _contact(c, detail.slug, None, id_) for c in detail.contacts if c.kind == "person"
+        ],
         "organization": owner,
     }
     return _present(node)
@@ -255,10 +259,11 @@ def _concept(scheme: str, concept_id: str) -> Concept:
 
 
 def _contact(
-    person: ContactSummary, org_id: str | None, service: str | None = None
+    person: ContactSummary, owner: str, org_id: str | None, service: str | None = None
 ) -> dict[str, Any]:
     # Listed by its organisation and again by each service: one row each in a table.
-    key = person.id if service is None else f"{person.id}/{service}"
+    key = contact_key(owner, person.kind, person.value)
+    key = key if service is None else f"{key}/{service}"
     return _present(
         {
             "id": str(record_uuid("contact", key)),
@@ -271,10 +276,13 @@ def _contact(
     )
 
 
-def _phone(phone: ContactSummary, org_id: str | None, service: str | None = None) -> dict[str, Any]:
+def _phone(
+    phone: ContactSummary, owner: str, org_id: str | None, service: str | None = None
+) -> dict[str, Any]:
+    key = contact_key(owner, phone.kind, phone.value)
     return _present(
         {
-            "id": str(record_uuid("phone", f"{phone.id}/{service or ''}")),
+            "id": str(record_uuid("phone", f"{key}/{service or ''}")),
             "organization_id": org_id,
             "service_id": service,
             "number": phone.value,
@@ -283,10 +291,10 @@ def _phone(phone: ContactSummary, org_id: str | None, service: str | None = None
     )
 
 
-def _url(website: ContactSummary, org_id: str) -> dict[str, Any]:
+def _url(website: ContactSummary, owner: str, org_id: str) -> dict[str, Any]:
     return _present(
         {
-            "id": str(record_uuid("url", website.id)),
+            "id": str(record_uuid("url", contact_key(owner, website.kind, website.value))),
             "url": website.value,
             "label": website.label,
             "organization_id": org_id,

@@ -496,3 +496,52 @@ def test_replace_deletes_regions_the_file_lacks(source: Side) -> None:
     assert source.import_(exported, mode="replace").json()["deleted"] == {"region": 1}
     assert source.client.get("/regions/neuland").status_code == 410
     assert source.export() == exported
+
+
+def test_hsds_ids_and_vcard_uids_survive_a_move(source: Side, target: Side) -> None:
+    """Derived from stable keys, not database ids: a contact made again gets a new id in the
+    source, and another one again in the database it moves to; its HSDS id stays."""
+    contact = source.client.get("/contacts/1").json()
+    tag = source.client.get("/contacts/1").headers["etag"]
+    owner = contact["organisation"]["slug"]
+    deleted = source.client.delete("/contacts/1", headers={**source.auth.writer, "If-Match": tag})
+    assert deleted.status_code == 204, deleted.text
+    body = {k: contact[k] for k in ("kind", "value", "label", "role")}
+    again = source.client.post(
+        "/contacts", json={**body, "organisation": owner}, headers=source.auth.writer
+    )
+    assert again.status_code == 201, again.text
+    assert target.import_(source.export()).status_code == 200
+    moved = target.client.get(f"/organisations/{owner}").json()["contacts"]
+    assert {c["id"] for c in moved} != {
+        c["id"] for c in source.client.get(f"/organisations/{owner}").json()["contacts"]
+    }
+    hsds_id = source.client.get("/hsds/organizations").json()["contents"]
+    vcard = f"/organisations/{owner}/contacts.vcf"
+    assert _uids(source.client.get(vcard).text) == _uids(target.client.get(vcard).text)
+    checked = 0
+    for item in hsds_id:
+        there = target.client.get(f"/hsds/organizations/{item['id']}?full=true").json()
+        here = source.client.get(f"/hsds/organizations/{item['id']}?full=true").json()
+        assert _ids(there) == _ids(here), item["id"]
+        checked += len(_ids(here))
+    assert checked > 0
+
+
+def _uids(cards: str) -> list[str]:
+    return [line for line in cards.splitlines() if line.startswith("UID:")]
+
+
+def _ids(value: Any, inside: bool = False) -> list[str]:
+    """The ids of the contacts, phones and websites in an HSDS answer (its metadata is the
+    record's own history, which a move starts anew)."""
+    if isinstance(value, dict):
+        own = [value["id"]] if inside and "id" in value else []
+        return own + [
+            i
+            for k, v in value.items()
+            for i in _ids(v, inside or k in {"contacts", "phones", "additional_websites"})
+        ]
+    if isinstance(value, list):
+        return [i for v in value for i in _ids(v, inside)]
+    return []
