@@ -175,12 +175,36 @@ class Write:
         return self.changes
 
 
-def tally(changes: Iterable[Change]) -> tuple[Counter[str], Counter[str], Counter[str]]:
-    """How many records of each resource `changes` created, updated and deleted."""
-    counts: dict[Action, Counter[str]] = {action: Counter() for action in Action}
-    for change in changes:
-        counts[Action(change.action)][change.resource] += 1
-    return counts[Action.created], counts[Action.updated], counts[Action.deleted]
+@dataclass
+class ChangeCounts:
+    """How many records of each resource a load of many (the seed, an import) created,
+    updated, deleted and left unchanged."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    deleted: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    def count(self, changes: Iterable[Change]) -> None:
+        """Add `changes`, each to its action's counter."""
+        counters = {
+            Action.created: self.created,
+            Action.updated: self.updated,
+            Action.deleted: self.deleted,
+        }
+        for change in changes:
+            counters[Action(change.action)][change.resource] += 1
+
+    def lines(self) -> list[str]:
+        """One line per resource, for people."""
+        kinds = sorted(
+            set(self.created) | set(self.updated) | set(self.deleted) | set(self.unchanged)
+        )
+        return [
+            f"{kind:>14}: {self.created[kind]} created, {self.updated[kind]} updated, "
+            f"{self.deleted[kind]} deleted, {self.unchanged[kind]} unchanged"
+            for kind in kinds
+        ]
 
 
 def begin_write(connection: Connection, now: datetime) -> int:

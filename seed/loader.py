@@ -39,7 +39,7 @@ from app.relations import writes as relation_writes
 from app.relations.schemas import RelationInput
 from app.sources.models import SourceDocument
 from app.sources.writes import Outcome, upsert_source
-from app.writes import Author, Origin, Write, tally, write_transaction
+from app.writes import Author, ChangeCounts, Origin, Write, write_transaction
 from app.yamlio import load_yaml
 from seed.schema import OrganisationEntry, SeedFile
 from seed.source_document import SOURCE_DIR
@@ -54,11 +54,7 @@ class SeedError(Exception):
 
 
 @dataclass
-class Report:
-    created: Counter[str] = field(default_factory=Counter)
-    updated: Counter[str] = field(default_factory=Counter)
-    deleted: Counter[str] = field(default_factory=Counter)
-    unchanged: Counter[str] = field(default_factory=Counter)
+class Report(ChangeCounts):
     not_in_file: list[str] = field(default_factory=list)
     edited: list[str] = field(default_factory=list)  # kept as editors left them
 
@@ -67,14 +63,7 @@ class Report:
         return bool(self.created or self.updated or self.deleted)
 
     def summary(self) -> str:
-        kinds = sorted(
-            set(self.created) | set(self.updated) | set(self.deleted) | set(self.unchanged)
-        )
-        lines = [
-            f"{kind:>14}: {self.created[kind]} created, {self.updated[kind]} updated, "
-            f"{self.deleted[kind]} deleted, {self.unchanged[kind]} unchanged"
-            for kind in kinds
-        ]
+        lines = self.lines()
         if self.edited:
             lines.append(
                 "changed or deleted by editors since the seed, kept as they are: "
@@ -127,10 +116,7 @@ def load(session: Session, seed: SeedFile, only_if_empty: bool = False) -> Repor
             set(session.execute(select(col(Organisation.slug)).where(live(Organisation))).scalars())
             - {o.slug for o in seed.organisations}
         )
-    created, updated, deleted = tally(write.changes)
-    report.created.update(created)
-    report.updated.update(updated)
-    report.deleted.update(deleted)
+    report.count(write.changes)
     in_file = {
         "region": len(seed.regions),
         "organisation": len(seed.organisations),

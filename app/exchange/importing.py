@@ -15,10 +15,9 @@ place in the file and its record; a write the database refuses later rolls the
 whole import back, named the same way.
 """
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -52,7 +51,7 @@ from app.relations import writes as relation_writes
 from app.relations.schemas import RelationInput
 from app.sources.models import SourceDocument
 from app.sources.writes import upsert_source
-from app.writes import Author, Origin, Write, tally, write_transaction
+from app.writes import Author, ChangeCounts, Origin, Write, write_transaction
 
 
 class Mode(Enum):
@@ -63,13 +62,9 @@ class Mode(Enum):
 
 
 @dataclass
-class ImportReport:
+class ImportReport(ChangeCounts):
     """What an import did, per resource (`organisation`, `contact`, `region`, `relation`)."""
 
-    created: Counter[str] = field(default_factory=Counter)
-    updated: Counter[str] = field(default_factory=Counter)
-    deleted: Counter[str] = field(default_factory=Counter)
-    unchanged: Counter[str] = field(default_factory=Counter)
     revision: int | None = None  # the directory revision it committed; None: nothing changed
 
     def as_dict(self) -> dict[str, Any]:
@@ -82,14 +77,7 @@ class ImportReport:
         }
 
     def summary(self) -> str:
-        kinds = sorted(
-            set(self.created) | set(self.updated) | set(self.deleted) | set(self.unchanged)
-        )
-        return "\n".join(
-            f"{kind:>14}: {self.created[kind]} created, {self.updated[kind]} updated, "
-            f"{self.deleted[kind]} deleted, {self.unchanged[kind]} unchanged"
-            for kind in kinds
-        )
+        return "\n".join(self.lines())
 
 
 class InvalidFile(InvalidBody):
@@ -120,7 +108,7 @@ def import_directory(
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         refused = f"the database refused a value: {reason}"
         raise InvalidFile([InvalidParam(name="body", location="body", reason=refused)]) from None
-    report.created, report.updated, report.deleted = tally(write.changes)
+    report.count(write.changes)
     in_file = {
         "region": len(document.regions),
         "organisation": len(document.organisations),
