@@ -195,6 +195,15 @@ class ChangeCounts:
         for change in changes:
             counters[Action(change.action)][change.resource] += 1
 
+    def settle(self, in_file: dict[str, int], kept: Counter[str] | None = None) -> None:
+        """Count the rest of a file's records (`in_file`, per resource) as unchanged: those
+        neither created nor updated, nor `kept` as they were on purpose."""
+        kept = kept or Counter()
+        for kind, count in in_file.items():
+            self.unchanged[kind] = max(
+                0, count - self.created[kind] - self.updated[kind] - kept[kind]
+            )
+
     def lines(self) -> list[str]:
         """One line per resource, for people."""
         kinds = sorted(

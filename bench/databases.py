@@ -13,14 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.db import make_engine
 from app.organisations.service import OrganisationFilters, OrganisationSort, sort_key
 from app.pagination import encode_cursor
+from app.schema import upgrade
 from bench import synthetic
 from bench.server import ROOT
 
@@ -149,11 +148,7 @@ def server_version(url: str) -> str:
 
 
 def migrate(url: str) -> None:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["database_url"] = url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+    upgrade(url)
 
 
 def _checkpoint(url: str) -> None:

@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -25,9 +23,8 @@ from app.db import make_engine
 from app.examples import EXAMPLES_FILE, RECORDED_BASE
 from app.keys import service as key_service
 from app.main import create_app
+from app.schema import upgrade
 from seed.loader import load, read_seed_file
-
-ROOT = Path(__file__).resolve().parent.parent
 
 ORGANISATION = "/organisations/refugee-law-clinic-leipzig"
 REGION = "/regions/14626"
@@ -182,11 +179,7 @@ def _get(client: TestClient, url: str) -> Any:
 def _seeded(empty: bool = False) -> Iterator[tuple[TestClient, dict[str, str]]]:
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{Path(directory) / 'examples.sqlite3'}"
-        config = Config(str(ROOT / "alembic.ini"))
-        config.set_main_option("script_location", str(ROOT / "migrations"))
-        config.attributes["database_url"] = url
-        config.attributes["configure_logger"] = False
-        command.upgrade(config, "head")
+        upgrade(url)
         engine = make_engine(url)
         try:
             with Session(engine) as session:

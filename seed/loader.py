@@ -123,9 +123,7 @@ def load(session: Session, seed: SeedFile, only_if_empty: bool = False) -> Repor
         "contact": sum(len(o.contacts) for o in seed.organisations),
         "relation": len(seed.relations),
     }
-    kept = Counter(entry.split(" ", 1)[0] for entry in report.edited)
-    for kind, count in in_file.items():
-        report.unchanged[kind] = count - report.created[kind] - report.updated[kind] - kept[kind]
+    report.settle(in_file, kept=Counter(entry.split(" ", 1)[0] for entry in report.edited))
     return report
 
 

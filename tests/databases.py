@@ -8,28 +8,21 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.db import make_engine
+
+# Re-exported: the tests take them from here.
+from app.schema import ROOT as ROOT
+from app.schema import alembic_config as alembic_config
+from app.schema import upgrade
 from seed.loader import load, read_seed_file
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def alembic_config(url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["database_url"] = url
-    config.attributes["configure_logger"] = False
-    return config
 
 
 def migrate(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    upgrade(url, revision)
 
 
 def seed(url: str) -> None:

@@ -115,9 +115,7 @@ def import_directory(
         "contact": sum(len(o.contacts) for o in document.organisations),
         "relation": len(document.relations),
     }
-    for kind, count in in_file.items():
-        # A record of the file the import changed is counted once, as created or updated.
-        report.unchanged[kind] = max(0, count - report.created[kind] - report.updated[kind])
+    report.settle(in_file)
     report.revision = write.revision if write.changes else None
     return report
 
