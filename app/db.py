@@ -180,6 +180,13 @@ def read_snapshot(session: Session) -> None:
 
 
 READ_CONNECTION = "read_connection"
+DIALECT = "dialect"
+
+
+def dialect_of(session: Session) -> str:
+    """The name of the database engine `session` reads: `sqlite` or `postgresql`."""
+    name: str | None = session.info.get(DIALECT)
+    return name if name is not None else session.get_bind().dialect.name
 
 
 def connection_of(session: Session) -> Connection:

@@ -48,13 +48,11 @@ it sends, so static files follow the same rules as the API. Writes check
 Responses larger than `max_buffer` bytes are streamed through unchanged
 apart from `Cache-Control`, without an ETag.
 
-With a `store` (app.response_cache) and a `revision` function (app.revision),
-every finished `200` is also kept, identity and gzip bodies with their tags,
-and a repeated request is answered from the store without running the
-application while the directory's revision is unchanged. The revision is read
-on a worker thread, one read at a time and shared by the requests that arrive
-while the one before runs (`SharedReads`), so a slow database never stalls the
-event loop; if it cannot be read, the request is answered without the store.
+With a `store` (app.response_cache) and a `revision` function (app.revision's
+`LoopRevision`), every finished `200` is also kept, identity and gzip bodies
+with their tags, and a repeated request is answered from the store without
+running the application while the directory's revision is unchanged. If the
+revision cannot be read, the request is answered without the store.
 The store's key holds the request's `Accept` and `Accept-Language`; a
 response whose `Vary` names any other request header, or `*`, is not kept
 (`Accept-Encoding` is answered by the two codings kept, and `Origin` by
@@ -72,8 +70,7 @@ import gzip
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 
 import anyio.to_thread
@@ -82,6 +79,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.headers import RawHeaders, add_vary, has_header, header_value
 from app.languages import LANGUAGES
 from app.response_cache import CacheKey, Representation, ResponseStore, cache_key
+from app.revision import LoopRevision
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +210,7 @@ class HttpCache:
         compress_level: int = GZIP_LEVEL,
         max_buffer: int = MAX_BUFFER,
         store: ResponseStore | None = None,
-        revision: Callable[[], int] | None = None,
+        revision: LoopRevision | Callable[[], Awaitable[int | None]] | None = None,
     ) -> None:
         self.app = app
         self.store = store if revision is not None else None
@@ -221,7 +219,6 @@ class HttpCache:
         self.minimum_size = minimum_size
         self.compress_level = compress_level
         self.max_buffer = max_buffer
-        self.shared_revision = SharedReads(revision) if revision is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -241,50 +238,8 @@ class HttpCache:
 
     async def current_revision(self) -> int | None:
         """The directory revision, or None (nothing stored or answered from the store)."""
-        assert self.shared_revision is not None
-        return await self.shared_revision()
-
-
-@dataclass
-class _Read:
-    done: anyio.Event = field(default_factory=anyio.Event)
-    value: int | None = None
-
-
-class SharedReads:
-    """Reads of the directory revision, on a worker thread, shared by the requests waiting.
-
-    On a worker thread, so that a slow database never stalls the event loop; shared,
-    so that under load one thread hop serves many requests rather than one each. A
-    request may share only a read that starts after it arrived, or it could miss a
-    write committed in between: so a request joins the next read to start. While one
-    read runs, the requests that arrive gather for the one after it, which the first
-    of them runs once the current one is done. One read at a time, as the reader's
-    single connection allows.
-    """
-
-    def __init__(self, read: Callable[[], int]) -> None:
-        self.read = read
-        self._turn = anyio.Lock()
-        self._next: _Read | None = None
-
-    async def __call__(self) -> int | None:
-        if self._next is not None:
-            shared = self._next
-            await shared.done.wait()
-            return shared.value
-        shared = self._next = _Read()
-        try:
-            async with self._turn:
-                self._next = None  # who comes now waits for the next read
-                shared.value = await anyio.to_thread.run_sync(self.read)
-        except Exception:  # the application will report the database's failure itself
-            logger.warning("directory revision unreadable; answering without the store")
-        finally:
-            if self._next is shared:  # cancelled before its turn
-                self._next = None
-            shared.done.set()  # also when cancelled: the others answer without the store
-        return shared.value
+        assert self.revision is not None
+        return await self.revision()
 
 
 def _error_headers(status: int, headers: RawHeaders) -> RawHeaders:

@@ -28,7 +28,7 @@ from app.reading import Reader
 from app.regions.router import router as regions_router
 from app.relations.router import router as relations_router
 from app.response_cache import ResponseStore
-from app.revision import RevisionReader
+from app.revision import loop_revision
 from app.search.router import router as search_router
 from app.vocabularies.catalogue import catalogue
 from app.vocabularies.router import router as vocabularies_router
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.reader.close()
         app.state.engine.dispose()
-        app.state.revision.close()
+        await app.state.revision.aclose()
 
     app = FastAPIOffline(
         title="Wegweiser Sachsen",
@@ -119,13 +119,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
-    app.state.reader = Reader(app.state.engine, settings.read_threads, settings.read_memo)
+    app.state.revision = loop_revision(settings.database_url)
+    app.state.reader = Reader(
+        app.state.engine, settings.read_threads, settings.read_memo, app.state.revision
+    )
     install_error_handlers(app)
     document_problems(app)
     document_bodies(app)
     document_examples(app, settings.base_url)
     app.state.response_store = ResponseStore(settings.response_cache_bytes)
-    app.state.revision = RevisionReader(settings.database_url)
     app.add_middleware(
         HttpCache,
         max_age=settings.cache_max_age,

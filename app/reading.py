@@ -1,12 +1,17 @@
-"""How the API reads: one worker-thread hop per request, read models straight to JSON bytes.
+"""How the API reads: at most one worker-thread hop per request, read models straight to JSON bytes.
 
-(Writes too take one hop for their work, and one before it for the API key's check.)
+(Writes take one hop for their work, and one before it for the API key's check.)
 
-A read handler is `async def` and hands all of its database work to `Reader.run`
-at once: a session is opened, used and closed on one worker thread, so a request
-pays one hop however many queries it makes. (FastAPI runs every plain-`def`
-handler and dependency on a thread of its own, and a generator dependency's exit
-on another.) The threads are few (`read_threads`): the work holds the GIL most of
+A read handler is `async def` and hands all of its work to `Reader.run` at once.
+That first reads the directory revision on the event loop (app.revision's
+`LoopRevision`) and tries the read there with what reads remember at that
+revision (app.memo), on a session that has no database: a request seen before
+since the last write is answered so, without a thread. At the first statement
+the read would run, that session gives up (`NeedsDatabase`), and the read runs
+again on one worker thread with a session of its own, so a request pays one hop
+however many queries it makes. (FastAPI runs every plain-`def` handler and
+dependency on a thread of its own, and a generator dependency's exit on
+another.) The threads are few (`read_threads`): the work holds the GIL most of
 the time, and more threads would only take turns at it.
 
 Read models are the dataclasses of each resource's `schemas`: built from rows
@@ -30,8 +35,9 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from app.db import READ_CONNECTION, read_engine
+from app.db import DIALECT, READ_CONNECTION, read_engine
 from app.memo import RecordMemo, RevisionMemo, attach, current_revision
+from app.revision import LoopRevision
 
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -70,12 +76,31 @@ class JsonResponse(Response):
         return json_bytes(content)
 
 
-class Reader:
-    """Runs a read with its own session on one of a few worker threads."""
+class NeedsDatabase(Exception):
+    """A read tried on the event loop came to a statement: it runs on a worker thread."""
 
-    def __init__(self, engine: Engine, threads: int | None = None, memo: bool = True) -> None:
+
+class _MemoOnlySession(Session):
+    """A session without a database, for a read tried on the event loop: everything a
+    statement needs starts at `get_bind` (the session's connection too)."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        raise NeedsDatabase
+
+
+class Reader:
+    """Runs a read from what reads remember, else with its own session on a worker thread."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        threads: int | None = None,
+        memo: bool = True,
+        revision: LoopRevision | None = None,
+    ) -> None:
         self.engine = engine
         self.remembers = memo
+        self.revision = revision
         self.threads = threads or (8 if engine.dialect.name == "postgresql" else 2)
         self.read_engine = read_engine(engine, self.threads)
         self.memo = RevisionMemo()
@@ -85,10 +110,24 @@ class Reader:
     async def run(
         self, read: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
+        revision = None
+        if self.remembers and self.revision is not None:
+            revision = await self.revision()
+            if revision is not None:
+                try:
+                    return self._remembered(revision, read, *args, **kwargs)
+                except NeedsDatabase:
+                    pass
         if self._limiter is None:  # made on first use: it belongs to the running event loop
             self._limiter = CapacityLimiter(self.threads)
-        work = partial(self._in_session, read, *args, **kwargs)
+        work = partial(self._in_session, revision, read, *args, **kwargs)
         return await anyio.to_thread.run_sync(work, limiter=self._limiter)
+
+    def _remembered(self, revision: int, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with _MemoOnlySession() as session:
+            session.info[DIALECT] = self.engine.dialect.name
+            attach(session, revision, self.memo, self.records)
+            return read(session, *args, **kwargs)
 
     async def run_apart(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -115,9 +154,11 @@ class Reader:
             connection.execution_options(isolation_level="AUTOCOMMIT")
         return connection
 
-    def _in_session(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def _in_session(
+        self, revision: int | None, read: Callable[..., T], *args: Any, **kwargs: Any
+    ) -> T:
         try:
-            return self._read(read, *args, **kwargs)
+            return self._read(revision, read, *args, **kwargs)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
@@ -125,15 +166,18 @@ class Reader:
             # the pool's others with it: they are all dropped, and this read takes a new one.
             logger.info("read connection closed by the server; reading again on a new one")
             self.read_engine.dispose()
-            return self._read(read, *args, **kwargs)
+            return self._read(revision, read, *args, **kwargs)
 
-    def _read(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        # A session on a connection of its own is cheaper to open and close than one that
-        # takes a connection when first asked, and hands that connection out at once.
+    def _read(self, revision: int | None, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`read` with a session on a connection of its own, which is cheaper to open and
+        close than one that takes a connection when first asked. `revision`, read on the
+        event loop before, is as good as one read now: what this reads is at least as new."""
         with self._connect() as connection:
-            revision = current_revision(connection) if self.remembers else None
+            if revision is None and self.remembers:
+                revision = current_revision(connection)
             with Session(bind=connection) as session:
                 session.info[READ_CONNECTION] = connection
+                session.info[DIALECT] = self.engine.dialect.name
                 if revision is not None:
                     attach(session, revision, self.memo, self.records)
                 return read(session, *args, **kwargs)

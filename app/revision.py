@@ -15,12 +15,22 @@ its `nextval` is visible before the writer commits, so a reader could cache
 old data under the new number.
 """
 
+import asyncio
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, CheckConstraint, text
+import anyio
+import psycopg
+from sqlalchemy import BigInteger, CheckConstraint, make_url, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, make_engine, utc_now
+
+logger = logging.getLogger(__name__)
 
 # Every table whose rows appear in a response; a new one must be added to the
 # triggers by its own migration (tests/test_revision.py checks every table).
@@ -54,12 +64,8 @@ _READ = text(REVISION_QUERY)
 
 
 class RevisionReader:
-    """Reads the current revision, one short query per call, on a connection of its own.
-
-    The response store asks before every GET, from a worker thread (app.http_cache).
-    Its own connection never waits for the application's pool, which under load is
-    held by requests waiting for their turn.
-    """
+    """Reads the current revision, one short query per call, on a connection of its own
+    (for code off the event loop; requests ask a `LoopRevision`)."""
 
     def __init__(self, database_url: str) -> None:
         self.engine = make_engine(database_url, single_connection=True)
@@ -70,3 +76,153 @@ class RevisionReader:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+# A revision read that takes longer than this is given up: the request goes on without
+# the store and the memo, and its read on a worker thread reports what is wrong.
+READ_TIMEOUT = 5.0
+
+
+class LoopRevision(Protocol):
+    """The current revision for a request, asked on the event loop before anything is read
+    (the response store, app.http_cache; the read memo, app.reading); None if it cannot be
+    read, and the request then goes on without either. Asked on the loop because a worker
+    thread's hop costs more than the read: under load the hop and the wait for the GIL
+    that comes with it were the largest part of a remembered read."""
+
+    async def __call__(self) -> int | None: ...
+
+    async def aclose(self) -> None: ...
+
+
+def loop_revision(database_url: str) -> LoopRevision:
+    if make_url(database_url).get_backend_name() == "postgresql":
+        return PostgresRevision(database_url)
+    return SQLiteRevision(database_url)
+
+
+class SQLiteRevision:
+    """SQLite: read where it is asked, on the event loop, as one row of a local file (about
+    10 µs). In WAL mode a read never waits for a writer; the rare read that would have to
+    wait (for a checkpoint that resets the log) gives up at once, having no busy timeout,
+    and is answered None."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = make_engine(database_url, single_connection=True)
+        self._connection: Any = None
+        self._lock = threading.Lock()  # each test client runs its own loop on its own thread
+
+    async def __call__(self) -> int | None:
+        with self._lock:
+            try:
+                if self._connection is None:
+                    self._connection = self.engine.raw_connection()
+                    self._connection.execute("PRAGMA busy_timeout = 0")
+                # All rows, so that the statement ends and holds no snapshot of the log.
+                rows = self._connection.execute(REVISION_QUERY).fetchall()
+                return int(rows[0][0]) if rows else None
+            except Exception:  # the application will report the database's failure itself
+                logger.warning("directory revision unreadable", exc_info=True)
+                self._drop()
+                return None
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            self._connection.invalidate()
+            self._connection = None
+
+    async def aclose(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+        self.engine.dispose()
+
+
+class PostgresRevision:
+    """PostgreSQL: read with psycopg's asynchronous connection, so the event loop never
+    waits for the network; the requests that ask while a read runs share the next one
+    (`SharedReads`). A connection that fails is closed and the next read opens a new one."""
+
+    def __init__(self, database_url: str) -> None:
+        url = make_url(database_url).set(drivername="postgresql")
+        self.conninfo = url.render_as_string(hide_password=False)
+        self._connection: psycopg.AsyncConnection[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.shared = SharedReads(self._read)
+
+    async def __call__(self) -> int | None:
+        return await self.shared()
+
+    async def _read(self) -> int:
+        connection = await self._connected()
+        try:
+            with anyio.fail_after(READ_TIMEOUT):
+                cursor = await connection.execute(REVISION_QUERY, prepare=True)
+                row = await cursor.fetchone()
+        except BaseException:
+            self._drop()
+            raise
+        if row is None:
+            raise LookupError("directory_revision has no row")
+        return int(row[0])
+
+    async def _connected(self) -> psycopg.AsyncConnection[Any]:
+        loop = asyncio.get_running_loop()
+        if self._connection is not None and (self._loop is not loop or self._connection.closed):
+            self._drop()  # a connection belongs to the loop it was opened on
+        if self._connection is None:
+            with anyio.fail_after(READ_TIMEOUT):
+                self._connection = await psycopg.AsyncConnection.connect(
+                    self.conninfo, autocommit=True
+                )
+            self._loop = loop
+        return self._connection
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            self._connection.pgconn.finish()  # at once, on any loop or none
+            self._connection = None
+
+    async def aclose(self) -> None:
+        self._drop()
+
+
+@dataclass
+class _Read:
+    done: anyio.Event = field(default_factory=anyio.Event)
+    value: int | None = None
+
+
+class SharedReads:
+    """Reads of the directory revision shared by the requests waiting for one.
+
+    Under load one read then serves many requests rather than one each. A request may
+    share only a read that starts after it arrived, or it could miss a write committed
+    in between: so a request joins the next read to start. While one read runs, the
+    requests that arrive gather for the one after it, which the first of them runs once
+    the current one is done. One read at a time, as one connection allows.
+    """
+
+    def __init__(self, read: Callable[[], Awaitable[int]]) -> None:
+        self.read = read
+        self._turn = anyio.Lock()
+        self._next: _Read | None = None
+
+    async def __call__(self) -> int | None:
+        if self._next is not None:
+            shared = self._next
+            await shared.done.wait()
+            return shared.value
+        shared = self._next = _Read()
+        try:
+            async with self._turn:
+                self._next = None  # who comes now waits for the next read
+                shared.value = await self.read()
+        except Exception:  # the application will report the database's failure itself
+            logger.warning("directory revision unreadable", exc_info=True)
+        finally:
+            if self._next is shared:  # cancelled before its turn
+                self._next = None
+            shared.done.set()  # also when cancelled: the others go on without a revision
+        return shared.value

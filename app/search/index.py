@@ -92,7 +92,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from app.contacts.models import Contact
-from app.db import connection_of
+from app.db import connection_of, dialect_of
 from app.memo import memoised
 from app.organisations.models import Organisation
 from app.pagination import PageRequest, SortColumn, SortKey, Window, decode_cursor, encode_cursor
@@ -442,7 +442,7 @@ def _bound(session: Session, query: SearchQuery, matches: int | None) -> _Bound 
 
 
 def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+    return dialect_of(session)
 
 
 # --- SQLite --------------------------------------------------------------------------------

@@ -53,7 +53,10 @@ class Slow:
                 return Response("a;b\n", status, headers, media_type="text/csv")
             return Response(JSON_BODY, status, headers, media_type="application/json")
 
-        app.add_middleware(HttpCache, max_age=60, store=self.store, revision=revision)
+        async def current_revision() -> int:
+            return revision()
+
+        app.add_middleware(HttpCache, max_age=60, store=self.store, revision=current_revision)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         self.client = httpx.AsyncClient(transport=transport, base_url="http://a.example")
 
