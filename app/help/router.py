@@ -78,5 +78,5 @@ async def get_help(
     ] = 20,
 ) -> JsonResponse:
     question = service.Question(place, offer, target_group, access, language)
-    found = await reader.run(service.answer, question, per_group, base, lang)
+    found = await reader.run(service.answer_json, question, per_group, base, lang)
     return JsonResponse(found, headers=language_headers(lang))

@@ -32,7 +32,7 @@ from app.memo import memoised
 from app.organisations import concepts
 from app.organisations.models import Organisation, OrganisationRegion, RegionRole
 from app.organisations.schemas import RegionLinkPublic
-from app.reading import extended
+from app.reading import extended, json_fragment
 from app.refs import RegionRef, organisation_url
 from app.regions import places
 from app.regions.places import Candidate
@@ -70,12 +70,32 @@ class _Served:
     role: str
 
 
+def answer_json(
+    session: Session, question: Question, per_group: int, base: str, lang: Language
+) -> Any:
+    """`answer` as JSON (an `orjson.Fragment`), kept for the revision: the same question
+    asked again costs no statement, only the revision's."""
+    place = places.resolve(session, question.place, "place")
+    wanted = question.wanted()
+    key = ("help answer", place.id, _wanted_key(wanted), per_group, base, lang)
+    return memoised(
+        session,
+        key,
+        lambda: json_fragment(answer(session, question, per_group, base, lang)),
+        lambda _: 1 + per_group,
+    )
+
+
+def _wanted_key(wanted: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((scheme, tuple(ids)) for scheme, ids in wanted.items())
+
+
 def answer(
     session: Session, question: Question, per_group: int, base: str, lang: Language
 ) -> HelpAnswer:
     place = places.resolve(session, question.place, "place")
     wanted = question.wanted()
-    key = ("help", place.id, tuple((s, tuple(ids)) for s, ids in wanted.items()))
+    key = ("help", place.id, _wanted_key(wanted))
     # Kept for the revision: the first of each group, as many as any answer shows, and
     # how many there are. A Land-wide group can hold thousands; keeping them all would
     # weigh more than the memo holds, and every answer would group them again.
