@@ -26,7 +26,7 @@ from app.config import get_settings
 from app.db import MAX_ID, as_utc, connection_of
 from app.deps import PLAIN_DIGITS, get_app_settings
 from app.errors import InvalidParameter
-from app.memo import memoised, remembers
+from app.memo import filter_key, memoised, remembers
 from app.reading import JsonResponse
 
 T = TypeVar("T")
@@ -363,6 +363,31 @@ class SearchWindow(Window[T]):
 class FacetedWindow(Window[T]):
     facets: dict[str, list[FacetValue]] | None = None
     did_you_mean: str | None = None
+
+
+W = TypeVar("W", bound=Window[Any])
+
+# Pages up to the largest a client may ask for are kept; the larger ones of a stream are not.
+REMEMBERED_PAGE_SIZE = 200
+# What one read model of a kept page weighs against the memo's bound (a sort key weighs 1).
+ITEM_WEIGHT = 10
+
+
+def remembered_page(
+    session: Session,
+    name: str,
+    filters: Any,
+    page: PageRequest,
+    compute: Callable[[], W],
+    *more: Hashable,
+) -> W:
+    """The page `compute()` makes of a list (`name`, its `filters` and `more` of what it
+    depends on), kept for the revision: for lists whose records embed others (a network its
+    members, a relation its ends), which no record memo can keep by the record's version."""
+    if page.limit > REMEMBERED_PAGE_SIZE:
+        return compute()
+    key = filter_key(name, filters, page.cursor, page.limit, *more)
+    return memoised(session, key, compute, lambda window: 1 + ITEM_WEIGHT * len(window.rows))
 
 
 def public_url(request: Request) -> URL:

@@ -17,7 +17,14 @@ from app.errors import Gone, InvalidParameter, NotFound
 from app.memo import filter_key, memoised
 from app.organisations import graph
 from app.organisations.models import Organisation, OrganisationRegion
-from app.pagination import FacetedWindow, FacetValue, PageRequest, SortKey, fetch_window
+from app.pagination import (
+    FacetedWindow,
+    FacetValue,
+    PageRequest,
+    SortKey,
+    fetch_window,
+    remembered_page,
+)
 from app.refs import OrganisationRef, RegionRef, contact_url, organisation_url, region_url
 from app.regions import service as region_service
 from app.regions.models import Region
@@ -134,6 +141,22 @@ def list_contacts(
     page: PageRequest,
     base: str,
     facets: Sequence[str] = (),
+) -> FacetedWindow[ContactPublic]:
+    def compute() -> FacetedWindow[ContactPublic]:
+        return _contacts_page(session, filters, sort, page, base, facets)
+
+    return remembered_page(
+        session, "contacts page", filters, page, compute, sort, base, tuple(facets)
+    )
+
+
+def _contacts_page(
+    session: Session,
+    filters: ContactFilters,
+    sort: ContactSort | None,
+    page: PageRequest,
+    base: str,
+    facets: Sequence[str],
 ) -> FacetedWindow[ContactPublic]:
     selection = select_contacts(session, filters)
     query = selection.query

@@ -39,7 +39,7 @@ from app.organisations.schemas import (
     RegionLinkPublic,
     RelationPublic,
 )
-from app.pagination import FacetedWindow, PageRequest, SortKey, fetch_window
+from app.pagination import FacetedWindow, PageRequest, SortKey, fetch_window, remembered_page
 from app.reading import extended, json_fragment
 from app.refs import OrganisationRef, organisation_url, region_url, relation_url
 from app.regions import service as region_service
@@ -267,6 +267,22 @@ def list_networks(
     base: str,
     facets: Sequence[str] = (),
     lang: Language = DEFAULT,
+) -> FacetedWindow[NetworkSummary]:
+    def compute() -> FacetedWindow[NetworkSummary]:
+        return _networks_page(session, filters, sort, page, base, facets, lang)
+
+    more = (sort, base, tuple(facets), lang)
+    return remembered_page(session, "networks page", filters, page, compute, *more)
+
+
+def _networks_page(
+    session: Session,
+    filters: OrganisationFilters,
+    sort: OrganisationSort | None,
+    page: PageRequest,
+    base: str,
+    facets: Sequence[str],
+    lang: Language,
 ) -> FacetedWindow[NetworkSummary]:
     window = list_organisations(session, filters, sort, page, base, facets, lang=lang)
     members = members_of(session, [s.id for s in window.rows], base)

@@ -12,7 +12,7 @@ from app.db import as_utc, live, not_verified_since, stored_id
 from app.errors import Gone, NotFound
 from app.memo import filter_key, memoised
 from app.organisations.models import Organisation, OrganisationRegion
-from app.pagination import PageRequest, SearchWindow, SortKey, fetch_window
+from app.pagination import PageRequest, SearchWindow, SortKey, fetch_window, remembered_page
 from app.reading import extended
 from app.refs import OrganisationRef, RegionRef, organisation_url, region_url
 from app.regions import places
@@ -125,6 +125,19 @@ def region_summaries(session: Session, regions: Sequence[Region], base: str) -> 
 
 
 def list_regions(
+    session: Session, filters: RegionFilters, page: PageRequest, base: str
+) -> SearchWindow[RegionSummary]:
+    return remembered_page(
+        session,
+        "regions page",
+        filters,
+        page,
+        lambda: _regions_page(session, filters, page, base),
+        base,
+    )
+
+
+def _regions_page(
     session: Session, filters: RegionFilters, page: PageRequest, base: str
 ) -> SearchWindow[RegionSummary]:
     query = select(Region)

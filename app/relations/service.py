@@ -13,7 +13,7 @@ from app.memo import filter_key
 from app.organisations import graph
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation, Relation
-from app.pagination import PageRequest, SortKey, Window, fetch_window
+from app.pagination import PageRequest, SortKey, Window, fetch_window, remembered_page
 from app.refs import relation_url
 from app.relations.schemas import RelationRecord
 from app.sources import service as source_service
@@ -97,6 +97,19 @@ class RelationFilters:
 
 
 def list_relations(
+    session: Session, filters: RelationFilters, page: PageRequest, base: str
+) -> Window[RelationRecord]:
+    return remembered_page(
+        session,
+        "relations page",
+        filters,
+        page,
+        lambda: _relations_page(session, filters, page, base),
+        base,
+    )
+
+
+def _relations_page(
     session: Session, filters: RelationFilters, page: PageRequest, base: str
 ) -> Window[RelationRecord]:
     query = select(Relation)
