@@ -1,5 +1,6 @@
 """The FastAPI application: `uvicorn app.main:app`."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -157,3 +158,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 app = create_app()
+
+# What the process has made by now (modules, routes, schemas, vocabularies: some 200 000
+# objects) lives as long as it does. Frozen, the garbage collector's full collections no
+# longer walk it: each took about 100 ms at 100 000 organisations, while every request
+# waited, and came every few seconds under load; now they take a few.
+gc.collect()
+gc.freeze()

@@ -158,7 +158,7 @@ class PostgresRevision:
         connection = await self._connected()
         try:
             with anyio.fail_after(READ_TIMEOUT):
-                cursor = await connection.execute(REVISION_QUERY, prepare=True)
+                cursor = await connection.execute(REVISION_QUERY)
                 row = await cursor.fetchone()
         except BaseException:
             self._drop()
