@@ -239,7 +239,11 @@ class HttpCache:
     async def current_revision(self) -> int | None:
         """The directory revision, or None (nothing stored or answered from the store)."""
         assert self.revision is not None
-        return await self.revision()
+        try:
+            return await self.revision()
+        except Exception:  # the application will report the database's failure itself
+            logger.warning("directory revision unreadable; answering without the store")
+            return None
 
 
 def _error_headers(status: int, headers: RawHeaders) -> RawHeaders:

@@ -90,6 +90,8 @@ class FacetedPage(SearchPage[T], Generic[T]):
 class PageRequest:
     limit: int
     cursor: str | None
+    # A page of a CSV or NDJSON stream, read once: not kept (`remembered_page`).
+    streamed: bool = False
 
 
 LimitParam = Annotated[
@@ -367,8 +369,6 @@ class FacetedWindow(Window[T]):
 
 W = TypeVar("W", bound=Window[Any])
 
-# Pages up to the largest a client may ask for are kept; the larger ones of a stream are not.
-REMEMBERED_PAGE_SIZE = 200
 # What one read model of a kept page weighs against the memo's bound (a sort key weighs 1).
 ITEM_WEIGHT = 10
 
@@ -384,7 +384,7 @@ def remembered_page(
     """The page `compute()` makes of a list (`name`, its `filters` and `more` of what it
     depends on), kept for the revision: for lists whose records embed others (a network its
     members, a relation its ends), which no record memo can keep by the record's version."""
-    if page.limit > REMEMBERED_PAGE_SIZE:
+    if page.streamed:  # a whole list in pages would push everything else out
         return compute()
     key = filter_key(name, filters, page.cursor, page.limit, *more)
     return memoised(session, key, compute, lambda window: 1 + ITEM_WEIGHT * len(window.rows))

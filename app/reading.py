@@ -110,17 +110,18 @@ class Reader:
     async def run(
         self, read: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        revision = None
         if self.remembers and self.revision is not None:
             revision = await self.revision()
-            if revision is not None:
+            # Nothing is kept yet for a revision newer than the memos' (the first reads after
+            # a write): those go straight to a worker thread.
+            if revision is not None and revision in (self.memo.revision, self.records.revision):
                 try:
                     return self._remembered(revision, read, *args, **kwargs)
                 except NeedsDatabase:
                     pass
         if self._limiter is None:  # made on first use: it belongs to the running event loop
             self._limiter = CapacityLimiter(self.threads)
-        work = partial(self._in_session, revision, read, *args, **kwargs)
+        work = partial(self._in_session, read, *args, **kwargs)
         return await anyio.to_thread.run_sync(work, limiter=self._limiter)
 
     def _remembered(self, revision: int, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -154,11 +155,9 @@ class Reader:
             connection.execution_options(isolation_level="AUTOCOMMIT")
         return connection
 
-    def _in_session(
-        self, revision: int | None, read: Callable[..., T], *args: Any, **kwargs: Any
-    ) -> T:
+    def _in_session(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
-            return self._read(revision, read, *args, **kwargs)
+            return self._read(read, *args, **kwargs)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
@@ -166,15 +165,16 @@ class Reader:
             # the pool's others with it: they are all dropped, and this read takes a new one.
             logger.info("read connection closed by the server; reading again on a new one")
             self.read_engine.dispose()
-            return self._read(revision, read, *args, **kwargs)
+            return self._read(read, *args, **kwargs)
 
-    def _read(self, revision: int | None, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def _read(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`read` with a session on a connection of its own, which is cheaper to open and
-        close than one that takes a connection when first asked. `revision`, read on the
-        event loop before, is as good as one read now: what this reads is at least as new."""
+        close than one that takes a connection when first asked. The revision is read again
+        here, not taken from the event loop's: a write may have been committed while the
+        read waited for a thread, and what this computes is kept under the revision it
+        read first, beside what other reads kept there."""
         with self._connect() as connection:
-            if revision is None and self.remembers:
-                revision = current_revision(connection)
+            revision = current_revision(connection) if self.remembers else None
             with Session(bind=connection) as session:
                 session.info[READ_CONNECTION] = connection
                 session.info[DIALECT] = self.engine.dialect.name

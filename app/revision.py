@@ -17,10 +17,12 @@ old data under the new number.
 
 import asyncio
 import logging
+import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 import anyio
@@ -81,6 +83,9 @@ class RevisionReader:
 # A revision read that takes longer than this is given up: the request goes on without
 # the store and the memo, and its read on a worker thread reports what is wrong.
 READ_TIMEOUT = 5.0
+# The server gives up sooner on a lock (a migration altering the table holds one): the
+# read fails, and the connection stays usable for the next.
+_WAIT_AT_MOST = "-c lock_timeout=1000 -c statement_timeout=2000"
 
 
 class LoopRevision(Protocol):
@@ -103,40 +108,45 @@ def loop_revision(database_url: str) -> LoopRevision:
 
 class SQLiteRevision:
     """SQLite: read where it is asked, on the event loop, as one row of a local file (about
-    10 µs). In WAL mode a read never waits for a writer; the rare read that would have to
-    wait (for a checkpoint that resets the log) gives up at once, having no busy timeout,
-    and is answered None."""
+    10 µs), on a connection of its own that never waits: in WAL mode a read does not wait
+    for a writer, and the rare one that would have to (while another process recovers the
+    log, or a database not yet in WAL mode is written) is answered None at once. Opening
+    that connection sets nothing that could wait either (the application's own connections
+    put the file in WAL mode)."""
 
     def __init__(self, database_url: str) -> None:
-        self.engine = make_engine(database_url, single_connection=True)
-        self._connection: Any = None
+        url = make_url(database_url)
+        args, options = url.get_dialect()().create_connect_args(url)
+        self._connect = partial(
+            sqlite3.connect,
+            *args,
+            **{**options, "timeout": 0, "check_same_thread": False, "isolation_level": None},
+        )
+        self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()  # each test client runs its own loop on its own thread
 
     async def __call__(self) -> int | None:
         with self._lock:
             try:
                 if self._connection is None:
-                    self._connection = self.engine.raw_connection()
-                    self._connection.execute("PRAGMA busy_timeout = 0")
+                    self._connection = self._connect()
                 # All rows, so that the statement ends and holds no snapshot of the log.
                 rows = self._connection.execute(REVISION_QUERY).fetchall()
                 return int(rows[0][0]) if rows else None
-            except Exception:  # the application will report the database's failure itself
-                logger.warning("directory revision unreadable", exc_info=True)
-                self._drop()
+            except sqlite3.Error as error:  # the application reports the database's failure
+                logger.warning("directory revision unreadable: %s", error)
+                if not isinstance(error, sqlite3.OperationalError):
+                    self._close()  # a busy or missing table leaves the connection as good
                 return None
 
-    def _drop(self) -> None:
+    def _close(self) -> None:
         if self._connection is not None:
-            self._connection.invalidate()
+            self._connection.close()
             self._connection = None
 
     async def aclose(self) -> None:
         with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
-        self.engine.dispose()
+            self._close()
 
 
 class PostgresRevision:
@@ -160,7 +170,11 @@ class PostgresRevision:
             with anyio.fail_after(READ_TIMEOUT):
                 cursor = await connection.execute(REVISION_QUERY)
                 row = await cursor.fetchone()
-        except BaseException:
+        except psycopg.Error:
+            if connection.broken or connection.closed:
+                self._drop()
+            raise  # an error the server answered with leaves the connection usable
+        except BaseException:  # cancelled or timed out mid-statement: its state is unknown
             self._drop()
             raise
         if row is None:
@@ -174,7 +188,7 @@ class PostgresRevision:
         if self._connection is None:
             with anyio.fail_after(READ_TIMEOUT):
                 self._connection = await psycopg.AsyncConnection.connect(
-                    self.conninfo, autocommit=True
+                    self.conninfo, autocommit=True, options=_WAIT_AT_MOST
                 )
             self._loop = loop
         return self._connection

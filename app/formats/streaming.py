@@ -27,7 +27,7 @@ async def list_stream(
 ) -> StreamingResponse:
     """Every record `read_page` pages through, as `fmt`: CSV with `columns`, or NDJSON (each
     line a record as the JSON list's `items` hold it)."""
-    first = await read_page(PageRequest(STREAM_PAGE, None))
+    first = await read_page(PageRequest(STREAM_PAGE, None, streamed=True))
 
     def write(window: Window[Any]) -> bytes:
         if fmt is Format.ndjson:
@@ -43,7 +43,7 @@ async def list_stream(
                 yield write(window)
             if window.next_cursor is None:
                 return
-            window = await read_page(PageRequest(STREAM_PAGE, window.next_cursor))
+            window = await read_page(PageRequest(STREAM_PAGE, window.next_cursor, streamed=True))
 
     media_type = fmt.media_type + ("; charset=utf-8; header=present" if fmt is Format.csv else "")
     return StreamingResponse(body(), media_type=media_type, headers=headers)

@@ -130,7 +130,9 @@ def answer(
                 organisations=[
                     _entry(entries[s.organisation_id], s, regions[s.region_id], wanted, here, base)
                     for s in shown[distance]
-                    if s.organisation_id in entries
+                    # A region or organisation written while this was read (after the
+                    # revision it is kept under) is left out rather than half shown.
+                    if s.organisation_id in entries and s.region_id in regions
                 ],
             )
             for distance in range(len(groups))

@@ -392,3 +392,20 @@ def test_pages_past_the_end_count_against_the_memo_bound(
         assert response.json()["items"] == []
     assert memo.weight <= 40
     assert len(memo) <= 40
+
+
+@pytest.mark.parametrize("path", ["/contacts", "/networks", "/regions"])
+def test_a_streamed_list_is_not_kept_page_by_page(
+    uncached: tuple[TestClient, dict[str, str]], path: str
+) -> None:
+    """A CSV stream reads the whole list once: kept, its pages would push out what reads
+    remember for everyone else. The pages a client asks for are kept."""
+    client, _ = uncached
+    memo = client.app.state.reader.memo  # type: ignore[attr-defined]
+    memo.clear()
+    streamed = client.get(path, headers={"Accept": "text/csv"})
+    assert streamed.status_code == 200, streamed.text
+    assert len(streamed.text.splitlines()) > 2
+    assert not any(str(key[0]).endswith(" page") for key in memo._entries)
+    assert client.get(path, params={"limit": 5}).status_code == 200
+    assert any(str(key[0]).endswith(" page") for key in memo._entries)
