@@ -27,10 +27,10 @@ from typing import Any, Protocol
 
 import anyio
 import psycopg
-from sqlalchemy import BigInteger, CheckConstraint, make_url, text
+from sqlalchemy import BigInteger, CheckConstraint, make_url
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, make_engine, utc_now
+from app.db import UTCDateTime, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -62,22 +62,6 @@ class DirectoryRevision(SQLModel, table=True):
 
 
 REVISION_QUERY = "SELECT value FROM directory_revision WHERE id = 1"
-_READ = text(REVISION_QUERY)
-
-
-class RevisionReader:
-    """Reads the current revision, one short query per call, on a connection of its own
-    (for code off the event loop; requests ask a `LoopRevision`)."""
-
-    def __init__(self, database_url: str) -> None:
-        self.engine = make_engine(database_url, single_connection=True)
-
-    def __call__(self) -> int:
-        with self.engine.connect() as connection:
-            return int(connection.execute(_READ).scalar_one())
-
-    def close(self) -> None:
-        self.engine.dispose()
 
 
 # A revision read that takes longer than this is given up: the request goes on without

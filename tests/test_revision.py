@@ -10,7 +10,7 @@ from app.db import make_engine
 from app.organisations import service as organisation_service
 from app.organisations import writes as organisation_writes
 from app.organisations.schemas import OrganisationUpdate
-from app.revision import DIRECTORY_TABLES, RevisionReader
+from app.revision import DIRECTORY_TABLES, REVISION_QUERY
 from app.writes import Author, write_transaction
 from seed.loader import load, read_seed_file
 
@@ -38,11 +38,8 @@ def engine(seeded_database: str) -> Iterator[Engine]:
 
 
 def revision(engine: Engine) -> int:
-    reader = RevisionReader(engine.url.render_as_string(hide_password=False))
-    try:
-        return reader()
-    finally:
-        reader.close()
+    with engine.connect() as connection:
+        return int(connection.execute(text(REVISION_QUERY)).scalar_one())
 
 
 def test_every_table_of_the_directory_raises_the_revision() -> None:
