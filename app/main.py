@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
     app.state.revision = loop_revision(settings.database_url)
     app.state.reader = Reader(
-        app.state.engine, settings.read_threads, settings.read_memo, app.state.revision
+        app.state.engine, app.state.revision, settings.read_threads, settings.read_memo
     )
     install_error_handlers(app)
     document_problems(app)

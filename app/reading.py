@@ -94,9 +94,9 @@ class Reader:
     def __init__(
         self,
         engine: Engine,
+        revision: LoopRevision,
         threads: int | None = None,
         memo: bool = True,
-        revision: LoopRevision | None = None,
     ) -> None:
         self.engine = engine
         self.remembers = memo
@@ -110,7 +110,7 @@ class Reader:
     async def run(
         self, read: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        if self.remembers and self.revision is not None:
+        if self.remembers:
             revision = await self.revision()
             # Nothing is kept yet for a revision newer than the memos' (the first reads after
             # a write): those go straight to a worker thread.

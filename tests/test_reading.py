@@ -66,7 +66,7 @@ def run(revision: LoopRevision, scenario: Callable[[], Any]) -> Any:
 
 def test_a_remembered_read_takes_no_worker_thread(engine: Engine, revision: LoopRevision) -> None:
     threads: list[int] = []
-    reader = Reader(engine, revision=revision)
+    reader = Reader(engine, revision)
     read = counting(threads)
 
     async def scenario() -> tuple[int, list[int]]:
@@ -87,7 +87,7 @@ def test_without_the_memo_every_read_takes_a_worker_thread(
     engine: Engine, revision: LoopRevision
 ) -> None:
     threads: list[int] = []
-    reader = Reader(engine, memo=False, revision=revision)
+    reader = Reader(engine, revision, memo=False)
     read = counting(threads)
 
     async def scenario() -> int:
@@ -104,7 +104,7 @@ def test_reads_go_on_without_the_memo_if_the_revision_is_unreadable(
     engine: Engine, revision: LoopRevision
 ) -> None:
     threads: list[int] = []
-    reader = Reader(engine, revision=revision)
+    reader = Reader(engine, revision)
     read = counting(threads)
     cascade = " CASCADE" if engine.dialect.name == "postgresql" else ""
     with engine.begin() as connection:
@@ -165,7 +165,7 @@ def test_a_read_that_waited_for_a_thread_while_a_write_was_committed_sees_it_who
         kreis = connection.execute(
             text("SELECT id, code FROM region WHERE code = '14626'")  # Landkreis Görlitz
         ).one()
-    reader = Reader(engine, threads=1, revision=revision)
+    reader = Reader(engine, revision, threads=1)
     release = threading.Event()
 
     def hold_the_thread(session: Session) -> None:

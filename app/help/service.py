@@ -73,15 +73,15 @@ class _Served:
 def answer_json(
     session: Session, question: Question, per_group: int, base: str, lang: Language
 ) -> Any:
-    """`answer` as JSON (an `orjson.Fragment`), kept for the revision: the same question
-    asked again costs no statement, only the revision's."""
+    """The answer to `question` as JSON (an `orjson.Fragment`), kept for the revision: the
+    same question asked again costs no statement, only the revision's."""
     place = places.resolve(session, question.place, "place")
     wanted = question.wanted()
     key = ("help answer", place.id, _wanted_key(wanted), per_group, base, lang)
     return memoised(
         session,
         key,
-        lambda: json_fragment(answer(session, question, per_group, base, lang)),
+        lambda: json_fragment(_answer(session, place, wanted, per_group, base, lang)),
         lambda _: 1 + per_group,
     )
 
@@ -90,11 +90,15 @@ def _wanted_key(wanted: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...
     return tuple((scheme, tuple(ids)) for scheme, ids in wanted.items())
 
 
-def answer(
-    session: Session, question: Question, per_group: int, base: str, lang: Language
+def _answer(
+    session: Session,
+    place: Candidate,
+    wanted: dict[str, list[str]],
+    per_group: int,
+    base: str,
+    lang: Language,
 ) -> HelpAnswer:
-    place = places.resolve(session, question.place, "place")
-    wanted = question.wanted()
+    """Who serves `place` with what is `wanted`, near to far, `per_group` shown per group."""
     key = ("help", place.id, _wanted_key(wanted))
     # Kept for the revision: the first of each group, as many as any answer shows, and
     # how many there are. A Land-wide group can hold thousands; keeping them all would
